@@ -1,0 +1,1 @@
+"""The embedded Ludvika–Smedjebacken layer set, installed as package data ``tillvaxt_geo.region``."""

@@ -1,0 +1,108 @@
+"""``tillvaxt-geo layers check`` in a subprocess: exit codes and clean messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import small_layer_frames, write_layer_dir
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tillvaxt_geo", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_valid_set_exit_0_and_table(layer_dir: Path, tmp_path: Path) -> None:
+    result = run_cli("layers", "check", str(layer_dir), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "zones" in result.stdout and "EPSG:3006" in result.stdout
+    assert "OK" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("defect", "column", "feature"),
+    [
+        ("negative_population", "population", "'b'"),
+        ("zero_speed", "speed_kmh", "'r1'"),
+        ("missing_labour_force_column", "labour_force", None),
+    ],
+)
+def test_bad_set_exit_1_without_traceback(tmp_path: Path, defect: str, column: str, feature: str | None) -> None:
+    frames = small_layer_frames()
+    if defect == "negative_population":
+        frames["zones"].loc[1, "population"] = -1
+    elif defect == "zero_speed":
+        frames["roads"].loc[0, "speed_kmh"] = 0.0
+    else:
+        frames["zones"] = frames["zones"].drop(columns=["labour_force"])
+    directory = write_layer_dir(tmp_path / defect, frames)
+    result = run_cli("layers", "check", str(directory), cwd=tmp_path)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert f"column '{column}'" in result.stderr
+    if feature:
+        assert feature in result.stderr
+
+
+def test_missing_path_exit_1(tmp_path: Path) -> None:
+    result = run_cli("layers", "check", str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exit_2(tmp_path: Path) -> None:
+    result = run_cli("layers", "check", "--no-such-option", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+
+
+def test_unknown_command_exit_2(tmp_path: Path) -> None:
+    result = run_cli("frobnicate", cwd=tmp_path)
+    assert result.returncode == 2
+
+
+@pytest.mark.slow
+def test_pip_install_into_fresh_venv_and_check_from_elsewhere(tmp_path: Path) -> None:
+    """``pip install .`` (not editable) finds the embedded layers as package data."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    python = env_dir / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [str(env_dir / "bin" / "tillvaxt-geo"), "layers", "check"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "zones" in result.stdout
+    assert str(REPO / "layers") not in result.stdout  # read from the installed package, not the checkout

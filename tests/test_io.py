@@ -1,0 +1,68 @@
+"""Atomic writes: a failed write leaves the earlier output whole and readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from conftest import small_layer_frames
+
+from tillvaxt_geo.io import atomic_path, file_sha256, write_gpkg, write_json, write_text
+
+
+def test_interrupted_geopackage_write_keeps_earlier_file(tmp_path: Path) -> None:
+    target = tmp_path / "results.gpkg"
+    frames = small_layer_frames()
+    write_gpkg(target, {"zones": frames["zones"], "roads": frames["roads"]})
+    before = file_sha256(target)
+
+    class Boom(RuntimeError):
+        pass
+
+    def failing_layers():
+        yield "zones", frames["zones"]
+        raise Boom("disk full")  # fails after the first layer was written
+
+    class FailingMapping(dict):
+        def items(self):  # type: ignore[override]
+            return failing_layers()
+
+    with pytest.raises(Boom):
+        write_gpkg(target, FailingMapping())
+    assert file_sha256(target) == before
+    names = {row[0] for row in pyogrio.list_layers(target)}
+    assert names == {"zones", "roads"}
+    assert len(pyogrio.read_dataframe(target, layer="roads")) == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind
+
+
+def test_write_gpkg_table_and_layers(tmp_path: Path) -> None:
+    frames = small_layer_frames()
+    target = write_gpkg(tmp_path / "out.gpkg", {"zones": frames["zones"], "summary": pd.DataFrame({"a": [1, 2]})})
+    assert {row[0] for row in pyogrio.list_layers(target)} == {"zones", "summary"}
+
+
+def test_atomic_path_failure_leaves_text(tmp_path: Path) -> None:
+    target = write_text(tmp_path / "a.txt", "old")
+    with pytest.raises(ValueError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise ValueError("stop")
+    assert target.read_text() == "old"
+
+
+def test_write_json_refuses_nan_and_keeps_old(tmp_path: Path) -> None:
+    target = write_json(tmp_path / "s.json", {"x": 1})
+    with pytest.raises(ValueError):
+        write_json(target, {"x": float("nan")})
+    assert target.read_text().strip().startswith("{")
+    assert '"x": 1' in target.read_text()
+
+
+def test_sha256_of_directory_changes_with_content(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f.txt").write_text("1")
+    first = file_sha256(tmp_path / "d")
+    (tmp_path / "d" / "f.txt").write_text("2")
+    assert file_sha256(tmp_path / "d") != first

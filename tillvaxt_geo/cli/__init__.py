@@ -1,0 +1,1 @@
+"""The ``tillvaxt-geo`` command line: one small module per subcommand."""
