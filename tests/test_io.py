@@ -18,18 +18,18 @@ def test_interrupted_geopackage_write_keeps_earlier_file(tmp_path: Path) -> None
     write_gpkg(target, {"zones": frames["zones"], "roads": frames["roads"]})
     before = file_sha256(target)
 
-    class Boom(RuntimeError):
+    class BoomError(RuntimeError):
         pass
 
     def failing_layers():
         yield "zones", frames["zones"]
-        raise Boom("disk full")  # fails after the first layer was written
+        raise BoomError("disk full")  # fails after the first layer was written
 
     class FailingMapping(dict):
         def items(self):  # type: ignore[override]
             return failing_layers()
 
-    with pytest.raises(Boom):
+    with pytest.raises(BoomError):
         write_gpkg(target, FailingMapping())
     assert file_sha256(target) == before
     names = {row[0] for row in pyogrio.list_layers(target)}

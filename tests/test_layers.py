@@ -87,7 +87,7 @@ def test_geographic_working_crs_is_refused(layer_dir: Path) -> None:
 
 def test_require_names_the_missing_layer(layer_dir: Path) -> None:
     layers = load_layers(layer_dir)
-    with pytest.raises(LayerNotFoundError, match="rail_stations.*is needed for maps"):
+    with pytest.raises(LayerNotFoundError, match=r"rail_stations.*is needed for maps"):
         layers.require("rail_stations", needed_for="maps")
 
 
@@ -220,7 +220,7 @@ def test_duplicate_and_null_ids(tmp_path: Path) -> None:
 def test_vacant_exceeding_dwellings(tmp_path: Path) -> None:
     zones = small_layer_frames()["zones"]
     zones.loc[0, "vacant_dwellings"] = 10_000
-    with pytest.raises(SchemaError, match="vacant_dwellings.*must not exceed"):
+    with pytest.raises(SchemaError, match=r"vacant_dwellings.*must not exceed"):
         load_layers(_with("zones", zones, tmp_path))
 
 

@@ -289,9 +289,9 @@ def load_layers(
     locations: dict[str, tuple[Path, str | None]] = {}
     if root.is_dir():
         for name in LAYER_NAMES:
-            found = _find_in_directory(root, name)
-            if found is not None:
-                locations[name] = (found, None)
+            located = _find_in_directory(root, name)
+            if located is not None:
+                locations[name] = (located, None)
     else:
         available = {str(row[0]) for row in _safe_list_layers(root)}
         for name in LAYER_NAMES:

@@ -248,7 +248,13 @@ RAIL_SERVICES = LayerSchema(
     (
         Column("service_id", "str", description="one direction of one stopping pattern"),
         Column("name", "str", required=False, default="", description="service name"),
-        Column("route", "str", required=False, default="", description="route the service belongs to (GTFS route_short_name)"),
+        Column(
+            "route",
+            "str",
+            required=False,
+            default="",
+            description="route the service belongs to (GTFS route_short_name)",
+        ),
         Column("stop_sequence", "int", min=0, description="order of the stop within the service"),
         Column("station_id", "str", description="station served (rail_stations.station_id)"),
         Column("arrival_min", "float", min=0, description="minutes after leaving the first stop"),

@@ -220,7 +220,8 @@ def _check_geometry(frame: pd.DataFrame, schema: LayerSchema, labels: pd.Series,
     if null.any():
         found.append(
             Problem(
-                f"geometry is missing or empty in features {_listed(labels[null])}; draw a geometry or drop the feature",
+                f"geometry is missing or empty in features {_listed(labels[null])}; "
+                "draw a geometry or drop the feature",
                 file=file,
                 layer=layer,
                 column="geometry",

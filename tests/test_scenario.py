@@ -1,0 +1,104 @@
+"""Scenario files: strict keys, typed values, clear messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tillvaxt_geo.decay import DecayForm
+from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.scenario import Phase, Workforce, load_scenario, parse_scenario
+
+MINIMAL = 'name = "two"\n[mines]\nopen = ["m1"]\n'
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_defaults(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, MINIMAL))
+    assert scenario.name == "two" and scenario.mines.open == ("m1",)
+    assert scenario.phase is Phase.OPERATION and scenario.workforce is Workforce.MID
+    assert scenario.commute.decay.form is DecayForm.LOGISTIC
+    assert scenario.layers.path == "embedded"
+    assert scenario.source_sha256 and len(scenario.source_sha256) == 64
+    assert scenario.study_area == ("Ludvika", "Smedjebacken")
+
+
+def test_full_file(tmp_path: Path) -> None:
+    text = """
+name = "full"
+title = "Full – åäö"
+year = 2028
+phase = "construction"
+workforce = "high"
+study_area = ["Ludvika"]
+[layers]
+path = "mydata"
+roads = "roads.gpkg"
+[mines]
+open = ["a", "b"]
+workers = { a = 120 }
+[commute]
+mode = "best"
+decay = "step"
+cutoff_min = 40
+recruit_local_share = 0.25
+[economy]
+local_procurement_share = 0.4
+[housing]
+extra_release_year = 2027
+"""
+    scenario = load_scenario(write(tmp_path, text))
+    assert scenario.title == "Full – åäö"
+    assert scenario.layers.path == str((tmp_path / "mydata").resolve())
+    assert scenario.layers.overrides["roads"] == str((tmp_path / "roads.gpkg").resolve())
+    assert scenario.mines.workers == {"a": 120}
+    assert scenario.commute.decay(40.0) == 1.0 and scenario.commute.decay(40.5) == 0.0
+    assert scenario.economy.local_procurement_share == 0.4
+    assert scenario.housing.extra_release_year == 2027
+    params = scenario.parameters()
+    assert params["commute"]["decay"] == {"form": "step", "cutoff_min": 40.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("colour = 'red'\n" + MINIMAL, r"unknown key 'colour' in scenario.*valid keys: .*changes"),
+        (MINIMAL + "[commute]\nspeed = 3\n", r"unknown key 'speed' in \[commute\].*valid keys"),
+        (MINIMAL + "[economy]\nlocal_procurement_share = 1.5\n", "local_procurement_share.*\\[0, 1\\]"),
+        (MINIMAL + "[commute]\nrecruit_local_share = -0.1\n", "recruit_local_share"),
+        (MINIMAL + "[commute]\nscale_min = 0\n", "scale_min"),
+        (MINIMAL + "[commute]\nmode = 'bike'\n", "car, pt, best"),
+        (MINIMAL + "[commute]\ndecay = 'gauss'\n", "logistic, exponential"),
+        ('name = "x"\n[mines]\nopen = ["a"]\nworkers = { a = -5 }\n', "whole number >= 0"),
+        ('name = "Bad Name"\n', "lowercase"),
+        ('phase = "mining"\n' + MINIMAL, "construction, operation"),
+        (MINIMAL.replace('"two"', '"two"\nyear = "soon"'), "year"),
+    ],
+)
+def test_bad_values_are_config_errors(tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        load_scenario(write(tmp_path, text))
+
+
+def test_toml_syntax_error_gives_file_line_column(tmp_path: Path) -> None:
+    path = write(tmp_path, 'name = "x"\n[mines\nopen = []\n')
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert str(path) in message and "line 2" in message and "column" in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_parse_without_file() -> None:
+    scenario = parse_scenario({"name": "x", "mines": {"open": []}})
+    assert scenario.source_path is None and scenario.mines.open == ()

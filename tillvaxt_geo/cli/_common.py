@@ -1,0 +1,74 @@
+"""Helpers shared by the scenario commands: finding scenarios, caching layers, printing tables."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.layers import Layers, embedded_path
+from tillvaxt_geo.model import load_scenario_layers
+from tillvaxt_geo.scenario import Scenario, load_scenario
+
+__all__ = ["LayerCache", "bundled_scenarios", "format_table", "resolve_scenario"]
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenario files bundled with the embedded region, in name order (baseline first)."""
+    folder = embedded_path() / "scenarios"
+    files = sorted(folder.glob("*.toml"))
+    return sorted(files, key=lambda p: (p.stem != "baseline", p.stem))
+
+
+def resolve_scenario(arg: str) -> Scenario:
+    """Load a scenario from a path, or by the name of a bundled scenario."""
+    path = Path(arg)
+    if path.exists() or path.suffix == ".toml":
+        return load_scenario(path)
+    bundled = {p.stem: p for p in bundled_scenarios()}
+    if arg in bundled:
+        return load_scenario(bundled[arg])
+    close = difflib.get_close_matches(arg, list(bundled), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise ConfigError(f"'{arg}' is neither a scenario file nor a bundled scenario.{hint} Bundled: {', '.join(bundled)}")
+
+
+class LayerCache:
+    """Load each distinct layer set once when several scenarios share it."""
+
+    def __init__(self, override: str | None = None) -> None:
+        self._override = override
+        self._cache: dict[tuple[object, ...], Layers] = {}
+
+    def get(self, scenario: Scenario) -> Layers:
+        """The layers for ``scenario`` (or the ``--layers`` override)."""
+        if self._override is not None:
+            scenario = scenario.replace(layers=scenario.layers.__class__(path=self._override))
+        key = (scenario.layers.path, tuple(sorted(scenario.layers.overrides.items())), scenario.working_crs)
+        if key not in self._cache:
+            self._cache[key] = load_scenario_layers(scenario)
+        return self._cache[key]
+
+
+def format_table(frame: pd.DataFrame) -> str:
+    """A plain-text table with thousands separators and shares as percentages."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column.endswith("share"):
+            shown[column] = shown[column].map(lambda v: "–" if v is None or v != v else f"{100 * v:.1f} %")
+        elif pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "–" if v != v else f"{v:,.0f}".replace(",", " "))
+    return shown.to_string(index=False)
+
+
+def echo_sources(columns: list[str]) -> None:
+    """Say where each printed figure comes from."""
+    from tillvaxt_geo.results import FIGURES
+
+    click.echo("\nWhere the figures come from:")
+    for column in columns:
+        if column in FIGURES:
+            click.echo(f"  {column}: {FIGURES[column]}")

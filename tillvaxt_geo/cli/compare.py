@@ -1,0 +1,63 @@
+"""``tillvaxt-geo compare``: two scenarios, every figure as base / other / difference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tillvaxt_geo.cli._common import LayerCache, format_table, resolve_scenario
+from tillvaxt_geo.export import _clean
+from tillvaxt_geo.io import write_csv, write_json
+from tillvaxt_geo.model import run_scenario
+from tillvaxt_geo.results import compare
+
+__all__ = ["command"]
+
+
+@click.command(name="compare")
+@click.argument("base")
+@click.argument("other")
+@click.option(
+    "--out",
+    "out_dir",
+    default="maps",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output root; writes DIR/compare_<base>_vs_<other>/.",
+)
+@click.option("--layers", "layers_path", default=None, help="Use this layer set for both scenarios.")
+@click.option("--no-map", is_flag=True, help="Skip the comparison map.")
+def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_map: bool) -> None:
+    """Compare scenario OTHER with BASE (TOML files or bundled names).
+
+    Writes comparison.csv, comparison.json and map.html (a difference map)
+    and prints every figure as base / other / difference.
+    """
+    cache = LayerCache(layers_path)
+    a, b = resolve_scenario(base), resolve_scenario(other)
+    result_a = run_scenario(a, cache.get(a))
+    result_b = run_scenario(b, cache.get(b))
+    table = compare(result_a, result_b)
+    folder = out_dir / f"compare_{a.name}_vs_{b.name}"
+    write_csv(folder / "comparison.csv", table.reset_index())
+    write_json(
+        folder / "comparison.json",
+        _clean(
+            {
+                "base": a.name,
+                "other": b.name,
+                "figures": table.drop(columns="source").to_dict(orient="index"),
+                "provenance": {"base": result_a.summary["provenance"], "other": result_b.summary["provenance"]},
+            }
+        ),
+    )
+    if not no_map:
+        from tillvaxt_geo.maps import comparison_map, save_map
+
+        save_map(comparison_map(result_a, result_b), folder / "map.html")
+    click.echo(f"{a.title}  →  {b.title}")
+    shown = table.reset_index()[["figure", "base", "other", "difference"]]
+    click.echo(format_table(shown))
+    click.echo(f"\nWhere the figures come from: see {folder / 'comparison.csv'} (column 'source').")
+    click.echo(f"wrote {folder}/")

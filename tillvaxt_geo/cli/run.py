@@ -1,0 +1,73 @@
+"""``tillvaxt-geo run``: run scenarios and write summaries, GeoPackages and maps."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from tillvaxt_geo.cli._common import LayerCache, bundled_scenarios, echo_sources, format_table, resolve_scenario
+from tillvaxt_geo.export import write_outputs
+from tillvaxt_geo.model import run_scenario
+from tillvaxt_geo.results import summary_table
+
+__all__ = ["command"]
+
+COLUMNS = [
+    "scenario",
+    "workers_total",
+    "workers_living_locally",
+    "local_residence_share",
+    "housing_shortfall_dwellings",
+    "total_jobs",
+]
+
+
+@click.command(name="run")
+@click.argument("scenarios", nargs=-1)
+@click.option(
+    "--out",
+    "out_dir",
+    default="maps",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output root; each scenario writes DIR/<scenario>/.",
+)
+@click.option("--layers", "layers_path", default=None, help="Use this layer set instead of the scenarios' own.")
+@click.option("--no-map", is_flag=True, help="Skip map.html (faster).")
+def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, no_map: bool) -> None:
+    """Run SCENARIOS (TOML files or bundled names; none: every bundled scenario).
+
+    Writes per scenario DIR/<scenario>/summary.json, summary.csv, results.gpkg
+    and map.html, then DIR/index.html, and prints a comparison table.
+    """
+    started = time.perf_counter()
+    paths = list(scenarios) or [str(p) for p in bundled_scenarios()]
+    if not paths:
+        raise click.UsageError("no scenario given and no bundled scenarios found")
+    loaded = [resolve_scenario(p) for p in paths]
+    cache = LayerCache(layers_path)
+    results = []
+    for scenario in loaded:
+        result = run_scenario(scenario, cache.get(scenario))
+        write_outputs(result, out_dir, with_map=not no_map)
+        results.append(result)
+        click.echo(f"wrote {out_dir / scenario.name}/ ({scenario.title})", err=True)
+    if not no_map:
+        from tillvaxt_geo.maps import write_index
+
+        entries = [
+            {
+                "name": r.scenario.name,
+                "title": r.scenario.title,
+                "href": f"{r.scenario.name}/map.html",
+                **{k: r.summary.get(k) for k in COLUMNS[1:]},
+            }
+            for r in results
+        ]
+        write_index(entries, out_dir / "index.html")
+    table = summary_table(results)[COLUMNS]
+    click.echo(format_table(table))
+    echo_sources(COLUMNS[1:])
+    click.echo(f"\n{len(results)} scenario(s) in {time.perf_counter() - started:.1f} s; outputs under {out_dir}/")

@@ -1,0 +1,306 @@
+"""Running a scenario end to end: layers → changes → network → commute model → economy.
+
+:func:`run_scenario` is the one function planners' runs and scripts call; it
+returns a :class:`~tillvaxt_geo.results.ScenarioResult` value and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from tillvaxt_geo._version import __version__
+from tillvaxt_geo.calibration import commute_fit, intrazonal_times
+from tillvaxt_geo.commute import allocate_residences
+from tillvaxt_geo.economy import ECONOMY_SOURCES, employment
+from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.layers import Layers, load_layers
+from tillvaxt_geo.results import ScenarioResult
+from tillvaxt_geo.scenario import COMMUTE_SOURCES, Scenario, Workforce
+
+__all__ = ["load_scenario_layers", "run_scenario", "site_workers", "time_matrix"]
+
+log = logging.getLogger(__name__)
+
+
+def load_scenario_layers(scenario: Scenario) -> Layers:
+    """Load the layer set a scenario names (embedded region by default)."""
+    path = None if scenario.layers.path == "embedded" else scenario.layers.path
+    return load_layers(path, overrides=dict(scenario.layers.overrides), crs=scenario.working_crs)
+
+
+def site_workers(sites: pd.DataFrame, scenario: Scenario) -> pd.Series:
+    """Direct workers per open site for the scenario's phase and workforce end.
+
+    ``mid`` is the rounded mean of low and high; ``[mines.workers]`` overrides
+    a site's figure.
+    """
+    phase = scenario.phase.value
+    low = sites[f"workers_{phase}_low"].astype(float)
+    high = sites[f"workers_{phase}_high"].astype(float)
+    if scenario.workforce is Workforce.LOW:
+        workers = low
+    elif scenario.workforce is Workforce.HIGH:
+        workers = high
+    else:
+        workers = ((low + high) / 2.0).round()
+    for site, count in scenario.mines.workers.items():
+        workers.loc[site] = float(count)
+    return workers.rename("workers")
+
+
+def _check_sites(scenario: Scenario, sites: pd.DataFrame) -> None:
+    known = list(sites.index)
+    names = dict(zip(sites.index, sites["name"], strict=True))
+    for site in [*scenario.mines.open, *scenario.mines.workers]:
+        if site not in known:
+            close = difflib.get_close_matches(site, known, n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            valid = ", ".join(f"{k} ({names[k]})" for k in known)
+            raise ConfigError(
+                f"scenario '{scenario.name}' names unknown mine site '{site}'.{hint} Valid sites: {valid}"
+            )
+
+
+def time_matrix(net: Any, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *, mode: str) -> np.ndarray:
+    """Travel times in minutes as an origins × destinations array (NaN unreachable)."""
+    from tillvaxt_geo.routing import travel_times
+
+    if len(origins) == 0 or len(destinations) == 0:
+        return np.full((len(origins), len(destinations)), np.nan)
+    table = travel_times(net, origins, destinations, mode=mode)
+    wide = table.pivot(index="from_id", columns="to_id", values="travel_time_min")
+    wide = wide.reindex(index=[str(i) for i in origins.index], columns=[str(i) for i in destinations.index])
+    return wide.to_numpy(dtype=float)
+
+
+def _released_housing(housing: gpd.GeoDataFrame | None, scenario: Scenario) -> pd.Series:
+    if housing is None or len(housing) == 0:
+        return pd.Series(dtype=bool)
+    released = housing["available_from"].astype(int) <= scenario.year
+    extra = scenario.housing.extra_release_year
+    if extra is not None and extra <= scenario.year:
+        released |= housing["status"] == "proposed"
+    return released.rename("released")
+
+
+def run_scenario(
+    scenario: Scenario,
+    layers: Layers | None = None,
+    *,
+    isochrone_minutes: Sequence[float] = (15, 30, 45, 60),
+    with_fit: bool = True,
+) -> ScenarioResult:
+    """Run one scenario and return its result.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (see :func:`tillvaxt_geo.scenario.load_scenario`).
+    layers
+        A layer set to use instead of the one the scenario names.
+    isochrone_minutes
+        Catchment bands computed for the open sites (empty to skip).
+    with_fit
+        Also evaluate the commute model against today's commuting.
+
+    Returns
+    -------
+    ScenarioResult
+        Figures, tables and layers of the run, stamped with provenance.
+    """
+    from tillvaxt_geo.edits import apply_changes
+    from tillvaxt_geo.network import build_network
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    base = layers if layers is not None else load_scenario_layers(scenario)
+    timings["load_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    edited = apply_changes(base, list(scenario.changes)) if scenario.changes else base
+    zones = edited.require("zones", needed_for="the commute model")
+    sites = edited.require("mine_sites", needed_for="the commute model")
+    housing = edited.housing_land
+    _check_sites(scenario, sites)
+    net = build_network(edited)
+    timings["network_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    workers_all = site_workers(sites, scenario)
+    open_ids = list(scenario.mines.open)
+    open_sites = sites.loc[open_ids]
+    workers = workers_all.loc[open_ids].to_numpy(dtype=float)
+    released = _released_housing(housing, scenario)
+    free_housing = housing.loc[released] if housing is not None and len(released) else None
+    mode = scenario.commute.mode
+    decay = scenario.commute.decay
+    t_zones = time_matrix(net, zones, open_sites, mode=mode).T  # sites × zones
+    t_housing = (
+        time_matrix(net, free_housing, open_sites, mode=mode).T
+        if free_housing is not None and len(free_housing)
+        else np.zeros((len(open_ids), 0))
+    )
+    limit = scenario.commute.max_time_min
+
+    def accept(t: np.ndarray) -> np.ndarray:
+        return np.where(np.isfinite(t) & (t <= limit), decay(t), 0.0)
+
+    vacant = zones["vacant_dwellings"].to_numpy(float) * scenario.housing.vacant_share_available
+    housing_capacity = free_housing["capacity_dwellings"].to_numpy(float) if free_housing is not None else np.zeros(0)
+    allocation = allocate_residences(
+        workers,
+        recruit_local_share=scenario.commute.recruit_local_share,
+        labour_force=zones["labour_force"].to_numpy(float),
+        acceptance_zones=accept(t_zones),
+        capacity=np.concatenate([vacant, housing_capacity]),
+        acceptance_units=accept(np.concatenate([t_zones, t_housing], axis=1)),
+        dwellings_per_worker=scenario.commute.dwellings_per_worker,
+    )
+    timings["commute_s"] = time.perf_counter() - clock
+
+    n_zones = len(zones)
+    movers_zones = allocation.movers[:, :n_zones]
+    movers_housing = allocation.movers[:, n_zones:]
+    study = list(scenario.study_area)
+    local_zone = (zones["municipality"].isin(study) & (zones["kind"] != "external")).to_numpy()
+    local_housing = (
+        free_housing["municipality"].isin(study).to_numpy() if free_housing is not None else np.zeros(0, bool)
+    )
+    home_zone = allocation.recruits + movers_zones
+    local_by_site = home_zone[:, local_zone].sum(axis=1) + movers_housing[:, local_housing].sum(axis=1)
+    outside_by_site = home_zone[:, ~local_zone].sum(axis=1) + movers_housing[:, ~local_housing].sum(axis=1)
+
+    def within(minutes: float) -> np.ndarray:
+        return (home_zone * (t_zones <= minutes)).sum(axis=1) + (movers_housing * (t_housing <= minutes)).sum(axis=1)
+
+    dpw = scenario.commute.dwellings_per_worker
+    per_site = pd.DataFrame(
+        {
+            "site_id": open_ids,
+            "name": open_sites["name"].to_numpy(),
+            "company": open_sites["company"].to_numpy(),
+            "workers_total": workers,
+            "workers_living_locally": local_by_site,
+            "workers_within_30_min": within(30),
+            "workers_within_45_min": within(45),
+            "in_commuters": outside_by_site,
+            "long_distance_commuters": allocation.unhoused,
+            "housing_shortfall_dwellings": allocation.unhoused * dpw,
+        }
+    )
+    totals = per_site.drop(columns=["site_id", "name", "company"]).sum()
+    total_workers = float(totals["workers_total"])
+    share = float(totals["workers_living_locally"] / total_workers) if total_workers > 0 else None
+    jobs = employment(total_workers, share or 0.0, scenario.economy)
+
+    clock = time.perf_counter()
+    fit = _fit(net, zones, scenario) if with_fit else {}
+    timings["fit_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    iso = _isochrones(net, open_sites, isochrone_minutes, mode)
+    timings["isochrones_s"] = time.perf_counter() - clock
+
+    zones_out = zones.copy()
+    zones_out["workers_recruited"] = allocation.recruits.sum(axis=0)
+    zones_out["workers_moved_in"] = movers_zones.sum(axis=0)
+    zones_out["workers_resident"] = zones_out["workers_recruited"] + zones_out["workers_moved_in"]
+    zones_out["travel_time_min"] = np.nanmin(t_zones, axis=0) if len(open_ids) else np.nan
+    zones_out["local"] = local_zone
+
+    housing_out = _housing_table(housing, released, free_housing, movers_housing, dpw)
+    sites_out = sites.copy()
+    sites_out["open"] = sites_out.index.isin(open_ids)
+    sites_out["workers"] = 0.0
+    sites_out.loc[open_ids, "workers"] = workers
+    for column in ("workers_living_locally", "workers_within_45_min", "in_commuters", "long_distance_commuters"):
+        sites_out[column] = 0.0
+        sites_out.loc[open_ids, column] = per_site[column].to_numpy()
+
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "workers_total": round(total_workers, 1),
+        "workers_living_locally": round(float(totals["workers_living_locally"]), 1),
+        "local_residence_share": round(share, 4) if share is not None else None,
+        "workers_within_30_min": round(float(totals["workers_within_30_min"]), 1),
+        "workers_within_45_min": round(float(totals["workers_within_45_min"]), 1),
+        "in_commuters": round(float(totals["in_commuters"]), 1),
+        "long_distance_commuters": round(float(totals["long_distance_commuters"]), 1),
+        "housing_shortfall_dwellings": round(float(totals["housing_shortfall_dwellings"]), 1),
+        "direct_jobs": round(jobs.direct_jobs, 1),
+        "indirect_jobs": round(jobs.indirect_jobs, 1),
+        "induced_jobs": round(jobs.induced_jobs, 1),
+        "total_jobs": round(jobs.total_jobs, 1),
+    }
+    summary["provenance"] = {
+        "package_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario_title": scenario.title,
+        "scenario_file": scenario.source_path,
+        "scenario_file_sha256": scenario.source_sha256,
+        "layer_files": dict(edited.sources),
+        "layer_hashes": dict(edited.hashes),
+        "working_crs": edited.crs.to_string(),
+        "parameters": scenario.parameters(),
+        "parameter_sources": {**COMMUTE_SOURCES, **ECONOMY_SOURCES},
+        "housing_allocation": {"iterations": allocation.iterations, "residual_workers": allocation.residual},
+        "commute_fit": fit,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return ScenarioResult(
+        scenario=scenario,
+        summary=summary,
+        zones=zones_out,
+        housing=housing_out,
+        sites=sites_out,
+        per_site=per_site,
+        isochrones=iso,
+        fit=fit,
+        layers=edited,
+        allocation={"iterations": allocation.iterations, "residual": allocation.residual},
+    )
+
+
+def _housing_table(
+    housing: gpd.GeoDataFrame | None,
+    released: pd.Series,
+    free_housing: gpd.GeoDataFrame | None,
+    movers_housing: np.ndarray,
+    dwellings_per_worker: float,
+) -> gpd.GeoDataFrame:
+    if housing is None:
+        return gpd.GeoDataFrame({"housing_id": [], "released": [], "dwellings_taken": []}, geometry=[], crs="EPSG:3006")
+    out = housing.copy()
+    out["released"] = released.reindex(out.index).fillna(False).astype(bool)
+    out["dwellings_taken"] = 0.0
+    if free_housing is not None and len(free_housing):
+        out.loc[free_housing.index, "dwellings_taken"] = movers_housing.sum(axis=0) * dwellings_per_worker
+    out["uptake_share"] = np.where(
+        out["capacity_dwellings"] > 0, out["dwellings_taken"] / out["capacity_dwellings"].clip(lower=1), 0.0
+    )
+    return out
+
+
+def _fit(net: Any, zones: gpd.GeoDataFrame, scenario: Scenario) -> dict[str, Any]:
+    """The scenario decay's fit to today's car commuting between zones."""
+    times = time_matrix(net, zones, zones, mode="car")
+    np.fill_diagonal(times, intrazonal_times(zones))
+    fit = commute_fit(zones, times, scenario.commute.decay, study_area=scenario.study_area)
+    return fit.as_dict()
+
+
+def _isochrones(net: Any, sites: gpd.GeoDataFrame, minutes: Sequence[float], mode: str) -> gpd.GeoDataFrame:
+    if not len(sites) or not minutes:
+        return gpd.GeoDataFrame({"origin_id": [], "mode": [], "minutes": []}, geometry=[], crs=sites.crs)
+    from tillvaxt_geo.isochrones import isochrones
+
+    return isochrones(net, sites, minutes=tuple(minutes), mode=mode)
