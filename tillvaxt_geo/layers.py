@@ -369,7 +369,7 @@ def _tidy(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     ordered = [c for c in schema.column_names if c in frame.columns]
     extra = [c for c in frame.columns if c not in ordered and c != "geometry"]
     out = frame[ordered + extra + ["geometry"]].copy()
-    out.index = pd.Index(out[schema.id_column].astype(str), name=None)
+    out.index = pd.Index(out[schema.id_column].astype(str).to_numpy(), name=None)
     return out
 
 
