@@ -28,7 +28,8 @@ def test_gravity_flows_meet_both_margins(case: tuple[np.ndarray, np.ndarray, np.
     origins, jobs, acceptance = case
     flows, _ = gravity_flows(origins, jobs, acceptance)
     np.testing.assert_allclose(flows.sum(axis=1), origins, rtol=1e-6)
-    np.testing.assert_allclose(flows.sum(axis=0), jobs * origins.sum() / jobs.sum(), rtol=1e-6)
+    # converged to the documented tolerance: 1e-7 of the total on every column
+    np.testing.assert_allclose(flows.sum(axis=0), jobs * origins.sum() / jobs.sum(), atol=1e-6 * origins.sum())
 
 
 def test_gravity_two_by_two_by_hand() -> None:
@@ -60,7 +61,10 @@ def test_slower_decay_keeps_more_people_at_home() -> None:
     zones, times = _two_towns()
     steep = commute_fit(zones, times, Decay(midpoint_min=10, scale_min=2), study_area=["Ludvika", "Smedjebacken"])
     flat = commute_fit(zones, times, Decay(midpoint_min=60, scale_min=10), study_area=["Ludvika", "Smedjebacken"])
-    assert steep.home_share["modelled"].min() > flat.home_share["modelled"].max()
+    home = "works in home municipality"
+    steep_home = steep.home_share[steep.home_share["measure"] == home]["modelled"]
+    flat_home = flat.home_share[flat.home_share["measure"] == home]["modelled"]
+    assert steep_home.min() > flat_home.max()
     assert steep.mean_time_min < flat.mean_time_min
     assert steep.bands["modelled"].sum() == pytest.approx(1.0)
 
@@ -68,15 +72,17 @@ def test_slower_decay_keeps_more_people_at_home() -> None:
 def test_calibration_recovers_the_decay_that_made_the_data() -> None:
     zones, times = _two_towns()
     truth = Decay(midpoint_min=21.0, scale_min=3.0)
-    observed = commute_fit(zones, times, truth, study_area=["Ludvika"], observed={"Ludvika": 0.5, "Smedjebacken": 0.5})
+    observed = commute_fit(
+        zones, times, truth, study_area=["Ludvika"], observed={"Ludvika": 0.5, "Smedjebacken": 0.5}, in_commuters={}
+    )
     target = dict(zip(observed.home_share["municipality"], observed.home_share["modelled"], strict=True))
     fit = calibrate_decay(
         zones,
         times,
         study_area=["Ludvika"],
         observed=target,
-        midpoints_min=[15.0, 18.0, 21.0, 24.0],
-        scales_min=[3.0],
+        in_commuters={},
+        candidates=[Decay(midpoint_min=m, scale_min=3.0) for m in (15.0, 18.0, 21.0, 24.0)],
     )
     # the bands also enter the objective, but the home shares pin the midpoint
     assert fit.home_share["modelled"].to_numpy() == pytest.approx(list(target.values()), abs=0.02)

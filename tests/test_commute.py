@@ -39,6 +39,25 @@ def test_in_movers_conserved_and_capacity_never_exceeded(problem: tuple[np.ndarr
 
 
 @settings(max_examples=100, deadline=None)
+@given(problems(), st.integers(0, 10**6))
+def test_preference_weights_keep_conservation_and_capacity(problem: tuple[np.ndarray, ...], seed: int) -> None:
+    demand, capacity, acceptance = problem
+    preference = np.random.default_rng(seed).exponential(size=acceptance.shape)
+    placed, unplaced, _, _ = allocate_in_movers(demand, capacity, acceptance, preference=preference)
+    np.testing.assert_allclose(placed.sum(axis=1) + unplaced, demand, rtol=1e-9, atol=1e-6)
+    assert (placed.sum(axis=0) <= capacity + 1e-6).all()
+    assert (placed <= acceptance * capacity[None, :] + 1e-6).all()
+
+
+def test_preference_steers_in_movers_to_the_preferred_unit() -> None:
+    demand = np.array([10.0])
+    capacity = np.array([100.0, 100.0])
+    acceptance = np.ones((1, 2))
+    placed, _, _, _ = allocate_in_movers(demand, capacity, acceptance, preference=np.array([[3.0, 1.0]]))
+    np.testing.assert_allclose(placed, [[7.5, 2.5]])
+
+
+@settings(max_examples=100, deadline=None)
 @given(problems(), st.integers(0, 5), st.floats(1, 500))
 def test_more_capacity_never_houses_fewer(problem: tuple[np.ndarray, ...], which: int, extra: float) -> None:
     demand, capacity, acceptance = problem

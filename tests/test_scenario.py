@@ -23,7 +23,9 @@ def test_minimal_defaults(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, MINIMAL))
     assert scenario.name == "two" and scenario.mines.open == ("m1",)
     assert scenario.phase is Phase.OPERATION and scenario.workforce is Workforce.MID
-    assert scenario.commute.decay.form is DecayForm.LOGISTIC
+    assert scenario.commute.decay.form is DecayForm.EXPONENTIAL
+    assert scenario.commute.acceptance.form is DecayForm.LOGISTIC
+    assert scenario.commute.acceptance(45.0) == 0.5
     assert scenario.layers.path == "embedded"
     assert scenario.source_sha256 and len(scenario.source_sha256) == 64
     assert scenario.study_area == ("Ludvika", "Smedjebacken")
@@ -63,6 +65,14 @@ extra_release_year = 2027
     assert scenario.housing.extra_release_year == 2027
     params = scenario.parameters()
     assert params["commute"]["decay"] == {"form": "step", "cutoff_min": 40.0}
+    assert params["commute"]["acceptance"] == {"form": "logistic", "midpoint_min": 45.0, "scale_min": 5.0}
+
+
+def test_acceptance_parameters(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, MINIMAL + "[commute]\nacceptance_midpoint_min = 60\n"))
+    assert scenario.commute.acceptance(60.0) == 0.5
+    with pytest.raises(ConfigError, match="acceptance_scale_min"):
+        load_scenario(write(tmp_path, MINIMAL + "[commute]\nacceptance_scale_min = 0\n"))
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ Pure computation on arrays and frames; the network supplies the times.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "CommuteFit",
     "calibrate_decay",
     "commute_fit",
+    "decay_grid",
     "gravity_flows",
     "intrazonal_times",
 ]
@@ -40,6 +41,8 @@ Array = NDArray[np.float64]
 
 #: share of employed residents working in their home municipality, 2021 (FACTS §12)
 OBSERVED_HOME_SHARE: dict[str, float] = {"Ludvika": 0.82, "Smedjebacken": 0.49}
+#: in-commuters' share of the jobs located in the municipality, 2021 (FACTS §12)
+OBSERVED_IN_COMMUTER_SHARE: dict[str, float] = {"Ludvika": 0.243, "Smedjebacken": 0.254}
 #: commute-time bands (label, upper bound in minutes, share), If survey n = 5 003 (FACTS §8, S87)
 SURVEY_BANDS: tuple[tuple[str, float, float], ...] = (
     ("≤5 min", 5.5, 0.11),
@@ -92,8 +95,8 @@ def gravity_flows(
     destinations: Array,
     acceptance: Array,
     *,
-    tol: float = 1e-9,
-    max_iter: int = 1000,
+    tol: float = 1e-7,
+    max_iter: int = 2000,
 ) -> tuple[Array, int]:
     """Doubly constrained gravity flows by Furness balancing.
 
@@ -120,11 +123,13 @@ def gravity_flows(
     b = np.ones_like(d)
     flows = np.zeros_like(f)
     for iteration in range(1, max_iter + 1):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             a = np.where((f * (b * d)).sum(axis=1) > 0, 1.0 / (f * (b * d)).sum(axis=1), 0.0)
             flows = (a * o)[:, None] * f * (b * d)[None, :]
             col = flows.sum(axis=0)
             b_new = np.where(col > 0, b * d / np.where(col > 0, col, 1.0), b)
+        if not np.isfinite(flows).all():
+            break
         if np.max(np.abs(col - d)) <= tol * max(d.sum(), 1.0):
             return flows, iteration
         b = b_new
@@ -140,7 +145,8 @@ class CommuteFit:
     decay
         The decay evaluated.
     home_share
-        Per municipality: observed and modelled share working at home.
+        Per municipality and measure (share working at home, in-commuters'
+        share of jobs): observed and modelled.
     bands
         Per band: survey and modelled share of commutes.
     mean_time_min
@@ -162,7 +168,7 @@ class CommuteFit:
         """Plain values for summary.json."""
         return {
             "decay": self.decay.parameters(),
-            "home_municipality_share": self.home_share.to_dict(orient="records"),
+            "commuting_shares": self.home_share.to_dict(orient="records"),
             "commute_time_bands": self.bands.to_dict(orient="records"),
             "mean_commute_min": round(self.mean_time_min, 2),
             "dalarna_mean_commute_min": DALARNA_MEAN_MIN,
@@ -177,6 +183,7 @@ def commute_fit(
     *,
     study_area: Sequence[str],
     observed: Mapping[str, float] = OBSERVED_HOME_SHARE,
+    in_commuters: Mapping[str, float] = OBSERVED_IN_COMMUTER_SHARE,
     band_weight: float = 0.5,
 ) -> CommuteFit:
     """Evaluate a decay against today's commuting.
@@ -193,6 +200,8 @@ def commute_fit(
         Municipalities whose residents the bands and mean describe.
     observed
         Municipality to observed share working in the home municipality.
+    in_commuters
+        Municipality to observed share of its jobs held by in-commuters.
     band_weight
         Weight of the band errors against the municipal-share errors.
 
@@ -212,8 +221,20 @@ def commute_fit(
             continue
         total = flows[home].sum()
         modelled = flows[np.ix_(home, home)].sum() / total if total > 0 else np.nan
-        rows.append({"municipality": name, "observed": share, "modelled": float(modelled)})
-    home_share = pd.DataFrame(rows, columns=["municipality", "observed", "modelled"])
+        rows.append(
+            {"municipality": name, "measure": "works in home municipality", "observed": share, "modelled": modelled}
+        )
+    for name, share in in_commuters.items():
+        here = municipality == name
+        jobs_here = flows[:, here].sum()
+        if not here.any() or jobs_here <= 0:
+            continue
+        modelled = flows[np.ix_(~here, here)].sum() / jobs_here
+        rows.append(
+            {"municipality": name, "measure": "in-commuters' share of jobs", "observed": share, "modelled": modelled}
+        )
+    home_share = pd.DataFrame(rows, columns=["municipality", "measure", "observed", "modelled"])
+    home_share["modelled"] = home_share["modelled"].astype(float)
     local = np.isin(municipality, list(study_area))
     local_flows = flows[local]
     local_times = times_min[local]
@@ -232,45 +253,65 @@ def commute_fit(
     return CommuteFit(decay, home_share, bands, mean_time, error, iterations)
 
 
+def decay_grid(form: DecayForm | str) -> list[Decay]:
+    """The default candidates searched for one decay form.
+
+    logistic: midpoint 4–60 min × scale 1–15 min; log-logistic: midpoint
+    4–60 min × shape 1–8; exponential: rate 0.01–0.40 per minute; step:
+    cutoff 5–90 min.
+    """
+    form = DecayForm.parse(form)
+    midpoints = np.arange(4.0, 61.0, 1.0)
+    if form is DecayForm.LOGISTIC:
+        return [Decay(form=form, midpoint_min=m, scale_min=s) for m in midpoints for s in np.arange(1.0, 15.5, 0.5)]
+    if form is DecayForm.LOG_LOGISTIC:
+        return [Decay(form=form, midpoint_min=m, shape=k) for m in midpoints for k in np.arange(1.0, 8.5, 0.5)]
+    if form is DecayForm.EXPONENTIAL:
+        return [Decay(form=form, rate_per_min=r) for r in np.arange(0.01, 0.405, 0.005)]
+    return [Decay(form=form, cutoff_min=c) for c in np.arange(5.0, 91.0, 1.0)]
+
+
 def calibrate_decay(
     zones: pd.DataFrame,
     times_min: Array,
     *,
     study_area: Sequence[str],
     form: DecayForm | str = DecayForm.LOGISTIC,
-    midpoints_min: Sequence[float] = tuple(np.arange(15.0, 61.0, 1.0)),
-    scales_min: Sequence[float] = tuple(np.arange(2.0, 15.5, 0.5)),
+    candidates: Iterable[Decay] | None = None,
     observed: Mapping[str, float] = OBSERVED_HOME_SHARE,
+    in_commuters: Mapping[str, float] = OBSERVED_IN_COMMUTER_SHARE,
 ) -> CommuteFit:
-    """Fit a logistic (or log-logistic) decay by grid search.
+    """Fit a decay by searching candidates for the smallest objective.
 
     Parameters
     ----------
-    zones, times_min, study_area, observed
+    zones, times_min, study_area, observed, in_commuters
         As for :func:`commute_fit`.
     form
-        ``logistic`` (midpoint × scale grid) or ``log_logistic`` (midpoint ×
-        shape grid, the scale grid read as shapes).
-    midpoints_min, scales_min
-        The grid.
+        Decay form whose default grid (:func:`decay_grid`) is searched.
+    candidates
+        Decays to try instead of the default grid.
 
     Returns
     -------
     CommuteFit
-        The best fit on the grid.
+        The best candidate's fit.
+
+    Raises
+    ------
+    ModelError
+        No candidate balances the gravity model.
     """
-    form = DecayForm.parse(form)
-    if form not in (DecayForm.LOGISTIC, DecayForm.LOG_LOGISTIC):
-        raise ModelError(f"calibration supports logistic and log_logistic decay, not {form.value}")
     best: CommuteFit | None = None
-    for m in midpoints_min:
-        for s in scales_min:
-            if form is DecayForm.LOGISTIC:
-                decay = Decay(form=form, midpoint_min=float(m), scale_min=float(s))
-            else:
-                decay = Decay(form=form, midpoint_min=float(m), shape=float(s))
-            fit = commute_fit(zones, times_min, decay, study_area=study_area, observed=observed)
-            if best is None or fit.error < best.error:
-                best = fit
-    assert best is not None
+    for decay in candidates if candidates is not None else decay_grid(form):
+        try:
+            fit = commute_fit(
+                zones, times_min, decay, study_area=study_area, observed=observed, in_commuters=in_commuters
+            )
+        except ModelError:  # so steep that some jobs cannot be filled: not a candidate
+            continue
+        if best is None or fit.error < best.error:
+            best = fit
+    if best is None:
+        raise ModelError("no decay among the candidates balances the gravity model; widen the grid")
     return best

@@ -1,17 +1,26 @@
 """Residence allocation: where mine workers would live, under housing capacity.
 
-Pure array computation, no I/O. For each open site s with ``workers[s]``:
+Pure array computation, no I/O. Two functions of commute time t play
+different roles (see ``docs/model.md``):
 
-1. **Local recruits** (share ``recruit_local_share``) are people already living
-   in the region. They keep their homes and are spread over zones in
-   proportion to ``labour_force[z] * f(t[s, z])``.
-2. **In-movers** (the rest) need a dwelling. They are allocated to housing
-   units k (vacant dwellings of zones, and housing land released by the
-   scenario year) in proportion to ``available[k] * f(t[s, k])``, by iterative
-   balancing that never fills a unit above its capacity. Acceptance bounds each
-   pair: of the ``capacity[k]`` dwellings at k, at most the share
-   ``f(t[s, k])`` is acceptable to workers of site s, so far-away capacity does
-   not fill up just because it is there.
+- **acceptance** a(t) in [0, 1] is absolute: the share of workers willing to
+  make that commute daily (Sandow & Westin 2010: willingness drops sharply
+  past 45 minutes);
+- **preference** p(t) is relative: how the choices of those who accept spread
+  over places, calibrated on today's commuting (a gravity model, see
+  :mod:`tillvaxt_geo.calibration`).
+
+For each open site s with ``workers[s]``:
+
+1. **Local recruits** (share ``recruit_local_share``) are people already
+   living in the region. They keep their homes and are spread over zones in
+   proportion to ``labour_force[z] * a(t) * p(t)``.
+2. **In-movers** (the rest) need a dwelling. Of the ``capacity[k]`` free
+   dwellings of housing unit k (vacant dwellings of zones, housing land
+   released by the scenario year) at most the share ``a(t[s, k])`` is
+   acceptable to workers of site s; within that bound they are allocated in
+   proportion to ``free[k] * p(t[s, k])`` by iterative balancing that never
+   fills a unit above its capacity.
 3. In-movers left without an acceptable dwelling commute long-distance or
    weekly; the dwellings they would need are the housing shortfall.
 """
@@ -62,7 +71,7 @@ class Allocation:
 
 
 def recruit_local(workers: Array, labour_force: Array, acceptance: Array) -> tuple[Array, Array]:
-    """Spread each site's local recruits over zones by labour force × acceptance.
+    """Spread each site's local recruits over zones by labour force × weight.
 
     Parameters
     ----------
@@ -71,7 +80,7 @@ def recruit_local(workers: Array, labour_force: Array, acceptance: Array) -> tup
     labour_force
         Per zone: employed residents.
     acceptance
-        Sites × zones: f(t) of the commute from each zone to each site.
+        Sites × zones: weight of each zone for each site, ``a(t) * p(t)``.
 
     Returns
     -------
@@ -93,14 +102,16 @@ def allocate_in_movers(
     capacity: Array,
     acceptance: Array,
     *,
+    preference: Array | None = None,
     tol: float = 1e-9,
     max_iter: int = 10_000,
 ) -> tuple[Array, Array, int, float]:
     """Allocate in-movers to housing units without exceeding any capacity.
 
-    Each round, every site proposes its unplaced workers to units in
-    proportion to the still acceptable free capacity ``a[s, k] =
-    min(free[k], capacity[k] * f[s, k] - placed[s, k])``, never more than that;
+    Each round, every site spreads its unplaced workers over units in
+    proportion to ``room[s, k] * preference[s, k]``, where ``room[s, k] =
+    min(free[k], capacity[k] * acceptance[s, k] - placed[s, k])`` is the
+    still acceptable free capacity, and never proposes more than the room;
     units receiving more proposals than free dwellings accept them pro rata.
     Rounds repeat until nothing more can be placed.
 
@@ -111,7 +122,9 @@ def allocate_in_movers(
     capacity
         Per housing unit: free dwellings.
     acceptance
-        Sites × units: f(t) in [0, 1].
+        Sites × units: a(t) in [0, 1], the acceptable share of each unit.
+    preference
+        Sites × units: relative weights p(t) >= 0; ``acceptance`` if omitted.
     tol
         Stop when a round places less than ``tol`` × total demand.
     max_iter
@@ -135,7 +148,11 @@ def allocate_in_movers(
         raise ConfigError("demand and capacity must be non-negative")
     if ((acceptance < 0) | (acceptance > 1)).any():
         raise ConfigError("acceptance must lie in [0, 1]")
+    weights = acceptance if preference is None else np.asarray(preference, dtype=float)
+    if weights.shape != acceptance.shape or (weights < 0).any():
+        raise ConfigError("preference must be non-negative and shaped like acceptance")
     acceptance = np.where(acceptance < 1e-12, 0.0, acceptance)  # subnormal weights only slow the rounds down
+    weights = np.where(weights < 1e-300, 0.0, weights)
     placed = np.zeros_like(acceptance)
     free = capacity.copy()
     unplaced = demand.copy()
@@ -144,10 +161,11 @@ def allocate_in_movers(
     last = 0.0
     for iteration in range(1, max_iter + 1):
         room = np.minimum(free[np.newaxis, :], np.maximum(bound - placed, 0.0))
-        offer = room.sum(axis=1)
+        pull = room * weights
+        total_pull = pull.sum(axis=1, keepdims=True)
         with np.errstate(all="ignore"):
-            ratio = np.where(offer > 0, unplaced / np.maximum(offer, unplaced), 0.0)
-        proposals = room * ratio[:, np.newaxis]
+            share = np.where(total_pull > 0, pull / total_pull, 0.0)
+        proposals = np.minimum(room, share * unplaced[:, np.newaxis])
         load = proposals.sum(axis=0)
         with np.errstate(all="ignore"):
             accept = np.where(load > free, free / load, 1.0)
@@ -173,6 +191,8 @@ def allocate_residences(
     acceptance_zones: Array,
     capacity: Array,
     acceptance_units: Array,
+    preference_zones: Array | None = None,
+    preference_units: Array | None = None,
     dwellings_per_worker: float = 1.0,
 ) -> Allocation:
     """Allocate every site's workers to homes: local recruits, in-movers, long-distance.
@@ -186,11 +206,13 @@ def allocate_residences(
     labour_force
         Per zone: employed residents.
     acceptance_zones
-        Sites × zones: f(t) of commuting from each zone.
+        Sites × zones: a(t) of commuting from each zone.
     capacity
         Per housing unit: free dwellings.
     acceptance_units
-        Sites × housing units: f(t) of commuting from each unit.
+        Sites × housing units: a(t) of commuting from each unit.
+    preference_zones, preference_units
+        Relative weights p(t); all ones (acceptance alone) if omitted.
     dwellings_per_worker
         Dwellings one in-moving worker needs (1.0: one household per worker).
 
@@ -206,12 +228,16 @@ def allocate_residences(
     workers = np.asarray(workers, dtype=float)
     if (workers < 0).any():
         raise ConfigError("workers per site must be non-negative")
-    recruits, not_found = recruit_local(
-        workers * recruit_local_share, np.asarray(labour_force, float), acceptance_zones
-    )
+    acceptance_zones = np.asarray(acceptance_zones, dtype=float)
+    acceptance_units = np.asarray(acceptance_units, dtype=float)
+    zone_weights = acceptance_zones * (1.0 if preference_zones is None else np.asarray(preference_zones, float))
+    recruits, not_found = recruit_local(workers * recruit_local_share, np.asarray(labour_force, float), zone_weights)
     movers_demand = workers * (1.0 - recruit_local_share) + not_found
     placed, unplaced, iterations, residual = allocate_in_movers(
-        movers_demand * dwellings_per_worker, np.asarray(capacity, float), acceptance_units
+        movers_demand * dwellings_per_worker,
+        np.asarray(capacity, float),
+        acceptance_units,
+        preference=preference_units,
     )
     return Allocation(
         recruits=recruits,

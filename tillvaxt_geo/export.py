@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tillvaxt_geo.io import write_csv, write_gpkg, write_json
+from tillvaxt_geo.qgis_styles import write_layer_styles
 from tillvaxt_geo.results import FIGURES, ScenarioResult
 
 __all__ = ["figures_frame", "write_outputs"]
@@ -79,10 +80,13 @@ def write_outputs(result: ScenarioResult, out_dir: str | Path, *, with_map: bool
         from tillvaxt_geo.maps import render_map
 
         map_html = render_map(result)
+    safe_layers = {k: _gpkg_safe(v) for k, v in layers.items()}
     paths = {
         "summary_json": write_json(folder / "summary.json", summary),
         "summary_csv": write_csv(folder / "summary.csv", figures_frame(result)),
-        "gpkg": write_gpkg(folder / "results.gpkg", {k: _gpkg_safe(v) for k, v in layers.items()}),
+        "gpkg": write_gpkg(
+            folder / "results.gpkg", safe_layers, finish=lambda tmp: write_layer_styles(tmp, safe_layers)
+        ),
     }
     if map_html is not None:
         from tillvaxt_geo.maps import save_map

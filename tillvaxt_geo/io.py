@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,12 @@ def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, index: bool 
     return Path(path)
 
 
-def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame]) -> Path:
+def write_gpkg(
+    path: str | os.PathLike[str],
+    layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
+    *,
+    finish: Callable[[Path], object] | None = None,
+) -> Path:
     """Write several layers into one GeoPackage atomically.
 
     Parameters
@@ -90,6 +95,9 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
         Destination ``.gpkg`` file; replaced only when every layer is written.
     layers
         Layer name to frame. A frame without geometry becomes an attribute table.
+    finish
+        Called with the temporary file once the layers are in it, before the
+        rename (e.g. to add QGIS styles); a failure there also keeps the old file.
 
     Returns
     -------
@@ -104,6 +112,8 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
                 pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
             else:
                 pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG")
+        if finish is not None:
+            finish(tmp)
     return Path(path)
 
 

@@ -19,15 +19,16 @@ import numpy as np
 import pandas as pd
 
 from tillvaxt_geo._version import __version__
-from tillvaxt_geo.calibration import commute_fit, intrazonal_times
+from tillvaxt_geo.calibration import CommuteFit, calibrate_decay, commute_fit, intrazonal_times
 from tillvaxt_geo.commute import allocate_residences
+from tillvaxt_geo.decay import DecayForm
 from tillvaxt_geo.economy import ECONOMY_SOURCES, employment
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.layers import Layers, load_layers
 from tillvaxt_geo.results import ScenarioResult
 from tillvaxt_geo.scenario import COMMUTE_SOURCES, Scenario, Workforce
 
-__all__ = ["load_scenario_layers", "run_scenario", "site_workers", "time_matrix"]
+__all__ = ["calibrate_layers", "load_scenario_layers", "run_scenario", "site_workers", "time_matrix"]
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def time_matrix(net: Any, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFr
     table = travel_times(net, origins, destinations, mode=mode)
     wide = table.pivot(index="from_id", columns="to_id", values="travel_time_min")
     wide = wide.reindex(index=[str(i) for i in origins.index], columns=[str(i) for i in destinations.index])
-    return wide.to_numpy(dtype=float)
+    return wide.to_numpy(dtype=float, copy=True)
 
 
 def _released_housing(housing: gpd.GeoDataFrame | None, scenario: Scenario) -> pd.Series:
@@ -118,7 +119,6 @@ def run_scenario(
     ScenarioResult
         Figures, tables and layers of the run, stamped with provenance.
     """
-    from tillvaxt_geo.edits import apply_changes
     from tillvaxt_geo.network import build_network
 
     timings: dict[str, float] = {}
@@ -127,7 +127,11 @@ def run_scenario(
     timings["load_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    edited = apply_changes(base, list(scenario.changes)) if scenario.changes else base
+    edited = base
+    if scenario.changes:
+        from tillvaxt_geo.edits import apply_changes
+
+        edited = apply_changes(base, list(scenario.changes))
     zones = edited.require("zones", needed_for="the commute model")
     sites = edited.require("mine_sites", needed_for="the commute model")
     housing = edited.housing_land
@@ -151,9 +155,10 @@ def run_scenario(
         else np.zeros((len(open_ids), 0))
     )
     limit = scenario.commute.max_time_min
+    acceptance = scenario.commute.acceptance
 
     def accept(t: np.ndarray) -> np.ndarray:
-        return np.where(np.isfinite(t) & (t <= limit), decay(t), 0.0)
+        return np.where(np.isfinite(t) & (t <= limit), acceptance(t), 0.0)
 
     vacant = zones["vacant_dwellings"].to_numpy(float) * scenario.housing.vacant_share_available
     housing_capacity = free_housing["capacity_dwellings"].to_numpy(float) if free_housing is not None else np.zeros(0)
@@ -164,6 +169,8 @@ def run_scenario(
         acceptance_zones=accept(t_zones),
         capacity=np.concatenate([vacant, housing_capacity]),
         acceptance_units=accept(np.concatenate([t_zones, t_housing], axis=1)),
+        preference_zones=decay(t_zones),
+        preference_units=decay(np.concatenate([t_zones, t_housing], axis=1)),
         dwellings_per_worker=scenario.commute.dwellings_per_worker,
     )
     timings["commute_s"] = time.perf_counter() - clock
@@ -290,12 +297,50 @@ def _housing_table(
     return out
 
 
-def _fit(net: Any, zones: gpd.GeoDataFrame, scenario: Scenario) -> dict[str, Any]:
-    """The scenario decay's fit to today's car commuting between zones."""
+def _zone_times(net: Any, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Car times between zones, with intrazonal times on the diagonal."""
     times = time_matrix(net, zones, zones, mode="car")
     np.fill_diagonal(times, intrazonal_times(zones))
-    fit = commute_fit(zones, times, scenario.commute.decay, study_area=scenario.study_area)
+    return times
+
+
+def _fit(net: Any, zones: gpd.GeoDataFrame, scenario: Scenario) -> dict[str, Any]:
+    """The scenario decay's fit to today's car commuting between zones."""
+    fit = commute_fit(zones, _zone_times(net, zones), scenario.commute.decay, study_area=scenario.study_area)
     return fit.as_dict()
+
+
+def calibrate_layers(
+    layers: Layers,
+    *,
+    form: DecayForm | str = DecayForm.EXPONENTIAL,
+    study_area: Sequence[str] = ("Ludvika", "Smedjebacken"),
+) -> CommuteFit:
+    """Calibrate the preference decay on today's commuting in a layer set.
+
+    Builds the network, computes car times between zones (intrazonal times on
+    the diagonal) and searches :func:`tillvaxt_geo.calibration.decay_grid`.
+    The embedded region's result is the default of ``[commute] decay``.
+
+    Parameters
+    ----------
+    layers
+        A layer set with zones (labour_force, jobs) and roads.
+    form
+        The decay form to fit.
+    study_area
+        Municipalities whose commute-time bands are compared with the survey.
+
+    Returns
+    -------
+    CommuteFit
+        The best decay and its fit.
+    """
+    from tillvaxt_geo.network import build_network
+
+    zones = layers.require("zones", needed_for="calibration")
+    times = _zone_times(build_network(layers), zones)
+    return calibrate_decay(zones, times, study_area=study_area, form=form)
 
 
 def _isochrones(net: Any, sites: gpd.GeoDataFrame, minutes: Sequence[float], mode: str) -> gpd.GeoDataFrame:

@@ -36,8 +36,14 @@ __all__ = [
 
 COMMUTE_SOURCES: dict[str, str] = {
     "decay": (
-        "logistic, calibrated on today's commuting in the embedded region (docs/calibration.md): "
-        "Sandow & Westin 2010 (JTLU 2(3/4):87–107), willingness drops sharply past 45 min (FACTS §8, §12)"
+        "preference p(t) = exp(-0.135 t): calibrated with a doubly constrained gravity model on today's "
+        "commuting in the embedded region (home-municipality shares and in-commuter shares 2021, FACTS §12; "
+        "If survey bands, FACTS §8); see docs/model.md. FACTS §8 gives λ ≈ 0.1 intra-regional [E]"
+    ),
+    "acceptance": (
+        "acceptance a(t) logistic, midpoint 45 min, scale 5 min: Sandow & Westin 2010 (JTLU 2(3/4):87–107) "
+        "find willingness to commute drops sharply past 45 minutes; Milakis et al. 2018 find negative "
+        "responses rise sharply at 45 min (FACTS §8, §12)"
     ),
     "recruit_local_share": (
         "[E] assumption: half the workforce recruited among people already living within commuting range; "
@@ -91,7 +97,9 @@ class CommuteParams:
     mode
         Travel mode for commute times: ``car``, ``pt`` or ``best``.
     decay
-        Commute acceptance f(t).
+        Preference p(t): relative weight of a place t minutes away.
+    acceptance
+        Acceptance a(t): share of workers accepting a daily commute of t minutes.
     max_time_min
         Commutes longer than this are not daily (acceptance 0).
     recruit_local_share
@@ -101,7 +109,8 @@ class CommuteParams:
     """
 
     mode: str = "car"
-    decay: Decay = field(default_factory=Decay)
+    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.EXPONENTIAL, rate_per_min=0.135))
+    acceptance: Decay = field(default_factory=lambda: Decay(midpoint_min=45.0, scale_min=5.0))
     max_time_min: float = 90.0
     recruit_local_share: float = 0.5
     dwellings_per_worker: float = 1.0
@@ -161,6 +170,7 @@ class Scenario:
             "commute": {
                 "mode": self.commute.mode,
                 "decay": self.commute.decay.parameters(),
+                "acceptance": self.commute.acceptance.parameters(),
                 "max_time_min": self.commute.max_time_min,
                 "recruit_local_share": self.commute.recruit_local_share,
                 "dwellings_per_worker": self.commute.dwellings_per_worker,
@@ -204,6 +214,8 @@ _COMMUTE = {
     "max_time_min",
     "recruit_local_share",
     "dwellings_per_worker",
+    "acceptance_midpoint_min",
+    "acceptance_scale_min",
 }
 _ECONOMY = {f.name for f in dataclasses.fields(EconomyParams)}
 _HOUSING = {f.name for f in dataclasses.fields(HousingParams)}
@@ -309,14 +321,29 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     mode = commute_table.get("mode", "car")
     if mode not in MODES:
         raise ConfigError(f"'mode' in [commute] of {where} must be one of {', '.join(MODES)}, found {mode!r}")
-    decay_kwargs: dict[str, Any] = {"form": DecayForm.parse(commute_table.get("decay", "logistic"))}
-    for key in ("midpoint_min", "scale_min", "rate_per_min", "cutoff_min", "shape"):
-        if key in commute_table:
-            decay_kwargs[key] = _number(commute_table, key, f"[commute] of {where}", positive=True)
     defaults = CommuteParams()
+    decay = defaults.decay
+    decay_keys = ("decay", "midpoint_min", "scale_min", "rate_per_min", "cutoff_min", "shape")
+    if any(k in commute_table for k in decay_keys):
+        decay_kwargs: dict[str, Any] = {"form": DecayForm.parse(commute_table.get("decay", decay.form.value))}
+        if decay_kwargs["form"] is decay.form:
+            decay_kwargs["rate_per_min"] = decay.rate_per_min
+        for key in decay_keys[1:]:
+            if key in commute_table:
+                decay_kwargs[key] = _number(commute_table, key, f"[commute] of {where}", positive=True)
+        decay = Decay(**decay_kwargs)
+    acceptance = Decay(
+        midpoint_min=_number(commute_table, "acceptance_midpoint_min", f"[commute] of {where}", positive=True)
+        if "acceptance_midpoint_min" in commute_table
+        else defaults.acceptance.midpoint_min,
+        scale_min=_number(commute_table, "acceptance_scale_min", f"[commute] of {where}", positive=True)
+        if "acceptance_scale_min" in commute_table
+        else defaults.acceptance.scale_min,
+    )
     commute = CommuteParams(
         mode=mode,
-        decay=Decay(**decay_kwargs),
+        decay=decay,
+        acceptance=acceptance,
         max_time_min=_number(commute_table, "max_time_min", f"[commute] of {where}", positive=True)
         if "max_time_min" in commute_table
         else defaults.max_time_min,
