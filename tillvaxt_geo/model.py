@@ -210,6 +210,8 @@ def run_scenario(
     share = float(totals["workers_living_locally"] / total_workers) if total_workers > 0 else None
     jobs = employment(total_workers, share or 0.0, scenario.economy)
 
+    reach = _population_within(net, zones, open_sites, study)
+
     clock = time.perf_counter()
     fit = _fit(net, zones, scenario) if with_fit else {}
     timings["fit_s"] = time.perf_counter() - clock
@@ -247,6 +249,7 @@ def run_scenario(
         "indirect_jobs": round(jobs.indirect_jobs, 1),
         "induced_jobs": round(jobs.induced_jobs, 1),
         "total_jobs": round(jobs.total_jobs, 1),
+        **reach,
     }
     summary["provenance"] = {
         "package_version": __version__,
@@ -275,6 +278,31 @@ def run_scenario(
         layers=edited,
         allocation={"iterations": allocation.iterations, "residual": allocation.residual},
     )
+
+
+ACCESS_MODES = ("car", "pt")
+ACCESS_MINUTES = (30, 45)
+
+
+def _population_within(
+    net: Any, zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, study_area: Sequence[str]
+) -> dict[str, float]:
+    """People living within 30 and 45 minutes of at least one open site, by car and public transport.
+
+    Counts every zone's population (study area and neighbours) whose travel
+    time to its nearest open site is within the limit; the figure a
+    Trafikverket discussion asks for when a road or rail service changes.
+    """
+    out: dict[str, float] = {}
+    population = zones["population"].to_numpy(float)
+    for mode in ACCESS_MODES:
+        nearest = (
+            np.nanmin(time_matrix(net, zones, sites, mode=mode), axis=1) if len(sites) else np.full(len(zones), np.nan)
+        )
+        for minutes in ACCESS_MINUTES:
+            within = np.isfinite(nearest) & (nearest <= minutes)
+            out[f"population_within_{minutes}_min_{mode}"] = float(population[within].sum())
+    return out
 
 
 def _housing_table(

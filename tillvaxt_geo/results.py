@@ -32,6 +32,10 @@ FIGURES: dict[str, str] = {
     "indirect_jobs": "direct × supplier_multiplier × local_procurement_share (economy parameters)",
     "induced_jobs": "(direct + indirect jobs held by local residents) × household_multiplier",
     "total_jobs": "direct + indirect + induced",
+    "population_within_30_min_car": "residents (zones layer) within 30 min by car of an open site",
+    "population_within_45_min_car": "residents within 45 min by car of an open site",
+    "population_within_30_min_pt": "residents within 30 min by public transport (walk + timetabled services)",
+    "population_within_45_min_pt": "residents within 45 min by public transport",
 }
 FIGURE_SOURCES = FIGURES
 

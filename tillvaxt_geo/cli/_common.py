@@ -16,11 +16,19 @@ from tillvaxt_geo.scenario import Scenario, load_scenario
 __all__ = ["LayerCache", "bundled_scenarios", "format_table", "resolve_scenario"]
 
 
+#: bundled scenarios shown first, in this order; the rest follow by name
+SCENARIO_ORDER = ("baseline", "nio_only", "two_companies", "two_companies_high_integration")
+
+
 def bundled_scenarios() -> list[Path]:
-    """The scenario files bundled with the embedded region, in name order (baseline first)."""
+    """The scenario files bundled with the embedded region: the main cases first, then alternatives by name."""
     folder = embedded_path() / "scenarios"
-    files = sorted(folder.glob("*.toml"))
-    return sorted(files, key=lambda p: (p.stem != "baseline", p.stem))
+
+    def key(path: Path) -> tuple[int, str]:
+        stem = path.stem
+        return (SCENARIO_ORDER.index(stem) if stem in SCENARIO_ORDER else len(SCENARIO_ORDER), stem)
+
+    return sorted(folder.glob("*.toml"), key=key)
 
 
 def resolve_scenario(arg: str) -> Scenario:

@@ -21,6 +21,8 @@ COLUMNS = [
     "local_residence_share",
     "housing_shortfall_dwellings",
     "total_jobs",
+    "population_within_45_min_car",
+    "population_within_45_min_pt",
 ]
 
 
