@@ -210,7 +210,7 @@ def run_scenario(
     share = float(totals["workers_living_locally"] / total_workers) if total_workers > 0 else None
     jobs = employment(total_workers, share or 0.0, scenario.economy)
 
-    reach = _population_within(net, zones, open_sites, study)
+    reach = _population_within(net, zones, open_sites)
 
     clock = time.perf_counter()
     fit = _fit(net, zones, scenario) if with_fit else {}
@@ -284,18 +284,20 @@ ACCESS_MODES = ("car", "pt")
 ACCESS_MINUTES = (30, 45)
 
 
-def _population_within(
-    net: Any, zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, study_area: Sequence[str]
-) -> dict[str, float]:
+def _population_within(net: Any, zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> dict[str, float | None]:
     """People living within 30 and 45 minutes of at least one open site, by car and public transport.
 
     Counts every zone's population (study area and neighbours) whose travel
     time to its nearest open site is within the limit; the figure a
     Trafikverket discussion asks for when a road or rail service changes.
+    Public-transport figures are ``None`` when the layer set has no timetable.
     """
-    out: dict[str, float] = {}
+    out: dict[str, float | None] = {}
     population = zones["population"].to_numpy(float)
     for mode in ACCESS_MODES:
+        if mode == "pt" and getattr(net, "pt", None) is None:  # no timetable in this layer set
+            out.update({f"population_within_{m}_min_pt": None for m in ACCESS_MINUTES})
+            continue
         nearest = (
             np.nanmin(time_matrix(net, zones, sites, mode=mode), axis=1) if len(sites) else np.full(len(zones), np.nan)
         )
