@@ -137,3 +137,15 @@ def test_provenance_and_compare(layers: Layers) -> None:
         b.summary["indirect_jobs"] - a.summary["indirect_jobs"]
     )
     assert table.loc["workers_total", "difference"] == 0
+
+
+def test_default_preference_is_the_calibrated_one() -> None:
+    """The default [commute] decay is the best fit on the embedded region, not a guess."""
+    from tillvaxt_geo.model import calibrate_layers
+    from tillvaxt_geo.scenario import CommuteParams
+
+    fit = calibrate_layers(load_layers(), form="log_logistic")
+    default = CommuteParams().decay
+    assert fit.decay.form == default.form
+    assert fit.decay.midpoint_min == pytest.approx(default.midpoint_min, abs=1.0)
+    assert fit.decay.shape == pytest.approx(default.shape, abs=0.5)

@@ -23,7 +23,7 @@ def test_minimal_defaults(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, MINIMAL))
     assert scenario.name == "two" and scenario.mines.open == ("m1",)
     assert scenario.phase is Phase.OPERATION and scenario.workforce is Workforce.MID
-    assert scenario.commute.decay.form is DecayForm.EXPONENTIAL
+    assert scenario.commute.decay.form is DecayForm.LOG_LOGISTIC
     assert scenario.commute.acceptance.form is DecayForm.LOGISTIC
     assert scenario.commute.acceptance(45.0) == 0.5
     assert scenario.layers.path == "embedded"

@@ -343,7 +343,7 @@ def _fit(net: Any, zones: gpd.GeoDataFrame, scenario: Scenario) -> dict[str, Any
 def calibrate_layers(
     layers: Layers,
     *,
-    form: DecayForm | str = DecayForm.EXPONENTIAL,
+    form: DecayForm | str = DecayForm.LOG_LOGISTIC,
     study_area: Sequence[str] = ("Ludvika", "Smedjebacken"),
 ) -> CommuteFit:
     """Calibrate the preference decay on today's commuting in a layer set.

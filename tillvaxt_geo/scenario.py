@@ -36,9 +36,10 @@ __all__ = [
 
 COMMUTE_SOURCES: dict[str, str] = {
     "decay": (
-        "preference p(t) = exp(-0.135 t): calibrated with a doubly constrained gravity model on today's "
-        "commuting in the embedded region (home-municipality shares and in-commuter shares 2021, FACTS §12; "
-        "If survey bands, FACTS §8); see docs/model.md. FACTS §8 gives λ ≈ 0.1 intra-regional [E]"
+        "preference p(t) = 1 / (1 + (t / 6 min)^2.5), log-logistic: the best of the logistic, exponential and "
+        "log-logistic forms calibrated with a doubly constrained gravity model on today's commuting in the "
+        "embedded region (home-municipality and in-commuter shares 2021, FACTS §12; If survey bands, FACTS §8); "
+        "see docs/model.md. de Vries et al. (FACTS §12): a logistic function of log cost fits commuting best"
     ),
     "acceptance": (
         "acceptance a(t) logistic, midpoint 45 min, scale 5 min: Sandow & Westin 2010 (JTLU 2(3/4):87–107) "
@@ -109,7 +110,7 @@ class CommuteParams:
     """
 
     mode: str = "car"
-    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.EXPONENTIAL, rate_per_min=0.135))
+    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=6.0, shape=2.5))
     acceptance: Decay = field(default_factory=lambda: Decay(midpoint_min=45.0, scale_min=5.0))
     max_time_min: float = 90.0
     recruit_local_share: float = 0.5
@@ -326,8 +327,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     decay_keys = ("decay", "midpoint_min", "scale_min", "rate_per_min", "cutoff_min", "shape")
     if any(k in commute_table for k in decay_keys):
         decay_kwargs: dict[str, Any] = {"form": DecayForm.parse(commute_table.get("decay", decay.form.value))}
-        if decay_kwargs["form"] is decay.form:
-            decay_kwargs["rate_per_min"] = decay.rate_per_min
+        if decay_kwargs["form"] is decay.form:  # same form: unspecified parameters keep the calibrated values
+            decay_kwargs.update(midpoint_min=decay.midpoint_min, shape=decay.shape)
         for key in decay_keys[1:]:
             if key in commute_table:
                 decay_kwargs[key] = _number(commute_table, key, f"[commute] of {where}", positive=True)
