@@ -66,3 +66,18 @@ def test_sha256_of_directory_changes_with_content(tmp_path: Path) -> None:
     first = file_sha256(tmp_path / "d")
     (tmp_path / "d" / "f.txt").write_text("2")
     assert file_sha256(tmp_path / "d") != first
+
+
+def test_import_is_quiet_and_lazy() -> None:
+    """`import tillvaxt_geo` loads no folium and sets up no logging handlers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, sys; import tillvaxt_geo as t; "
+        "assert 'folium' not in sys.modules; assert not logging.getLogger().handlers; "
+        "t.render_map; assert 'folium' in sys.modules; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

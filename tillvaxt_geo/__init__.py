@@ -1,10 +1,14 @@
 """tillvaxt_geo: how many mine workers could live locally, on real roads, rail and housing land.
 
-The public API is re-exported here; importing the package reads no data and
-configures no logging.
+The public API is re-exported here. Importing the package reads no data,
+configures no logging and does not import folium: the map functions and the
+heavier modules load on first use.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from tillvaxt_geo._version import __version__
 from tillvaxt_geo.errors import (
@@ -20,6 +24,39 @@ from tillvaxt_geo.errors import (
 )
 from tillvaxt_geo.layers import Layers, load_layers
 
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from tillvaxt_geo.accessibility import accessibility
+    from tillvaxt_geo.edits import apply_changes
+    from tillvaxt_geo.isochrones import isochrones
+    from tillvaxt_geo.maps import comparison_map, overview_map, render_map, save_map
+    from tillvaxt_geo.model import calibrate_layers, run_scenario
+    from tillvaxt_geo.network import Network, build_network
+    from tillvaxt_geo.results import ScenarioResult, compare
+    from tillvaxt_geo.routing import travel_times
+    from tillvaxt_geo.scenario import Scenario, load_scenario
+    from tillvaxt_geo.sweep import sweep_scenario
+
+#: public name -> module that defines it (imported on first access)
+_LAZY = {
+    "accessibility": "tillvaxt_geo.accessibility",
+    "apply_changes": "tillvaxt_geo.edits",
+    "build_network": "tillvaxt_geo.network",
+    "Network": "tillvaxt_geo.network",
+    "calibrate_layers": "tillvaxt_geo.model",
+    "compare": "tillvaxt_geo.results",
+    "comparison_map": "tillvaxt_geo.maps",
+    "isochrones": "tillvaxt_geo.isochrones",
+    "load_scenario": "tillvaxt_geo.scenario",
+    "overview_map": "tillvaxt_geo.maps",
+    "render_map": "tillvaxt_geo.maps",
+    "run_scenario": "tillvaxt_geo.model",
+    "save_map": "tillvaxt_geo.maps",
+    "Scenario": "tillvaxt_geo.scenario",
+    "ScenarioResult": "tillvaxt_geo.results",
+    "sweep_scenario": "tillvaxt_geo.sweep",
+    "travel_times": "tillvaxt_geo.routing",
+}
+
 __all__ = [
     "CRSError",
     "ConfigError",
@@ -27,10 +64,41 @@ __all__ = [
     "LayerNotFoundError",
     "Layers",
     "ModelError",
+    "Network",
     "NetworkError",
+    "Scenario",
+    "ScenarioResult",
     "SchemaError",
     "TillvaxtError",
     "UnreachableError",
     "__version__",
+    "accessibility",
+    "apply_changes",
+    "build_network",
+    "calibrate_layers",
+    "compare",
+    "comparison_map",
+    "isochrones",
     "load_layers",
+    "load_scenario",
+    "overview_map",
+    "render_map",
+    "run_scenario",
+    "save_map",
+    "sweep_scenario",
+    "travel_times",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public functions of the heavier modules on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tillvaxt_geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
