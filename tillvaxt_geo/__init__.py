@@ -30,9 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tillvaxt_geo.isochrones import isochrones
     from tillvaxt_geo.maps import comparison_map, overview_map, render_map, save_map
     from tillvaxt_geo.model import calibrate_layers, run_scenario
-    from tillvaxt_geo.network import Network, build_network
+    from tillvaxt_geo.network import Network, build_network, network_report
     from tillvaxt_geo.results import ScenarioResult, compare
-    from tillvaxt_geo.routing import travel_times
+    from tillvaxt_geo.routing import Mode, travel_times
     from tillvaxt_geo.scenario import Scenario, load_scenario
     from tillvaxt_geo.sweep import sweep_scenario
 
@@ -41,6 +41,8 @@ _LAZY = {
     "accessibility": "tillvaxt_geo.accessibility",
     "apply_changes": "tillvaxt_geo.edits",
     "build_network": "tillvaxt_geo.network",
+    "network_report": "tillvaxt_geo.network",
+    "Mode": "tillvaxt_geo.routing",
     "Network": "tillvaxt_geo.network",
     "calibrate_layers": "tillvaxt_geo.model",
     "compare": "tillvaxt_geo.results",
@@ -63,6 +65,7 @@ __all__ = [
     "LayerError",
     "LayerNotFoundError",
     "Layers",
+    "Mode",
     "ModelError",
     "Network",
     "NetworkError",
@@ -81,6 +84,7 @@ __all__ = [
     "isochrones",
     "load_layers",
     "load_scenario",
+    "network_report",
     "overview_map",
     "render_map",
     "run_scenario",
