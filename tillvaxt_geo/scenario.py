@@ -128,10 +128,17 @@ class HousingParams:
         year (or the scenario year if later), whatever its ``available_from``.
     vacant_share_available
         Share of zones' vacant dwellings open to in-movers.
+    constraints
+        Files of constraint polygons (protected areas, flood zones …) or
+        rasters that reduce housing-land capacity where they cover it.
+    mine_buffer_m
+        A safety buffer around every open mine site that rules out housing.
     """
 
     extra_release_year: int | None = None
     vacant_share_available: float = 1.0
+    constraints: tuple[str, ...] = ()
+    mine_buffer_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,8 @@ class Scenario:
 
 
 def _change_dict(change: Any) -> dict[str, Any]:
+    if hasattr(change, "to_dict"):
+        return dict(change.to_dict())
     if dataclasses.is_dataclass(change) and not isinstance(change, type):
         return {k: v for k, v in dataclasses.asdict(change).items() if v is not None}
     return dict(change)
@@ -368,7 +377,14 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     release = housing_table.get("extra_release_year")
     if release is not None and (isinstance(release, bool) or not isinstance(release, int)):
         raise ConfigError(f"'extra_release_year' in [housing] of {where} must be a year, found {release!r}")
+    constraint_files = housing_table.get("constraints", [])
+    if not isinstance(constraint_files, list) or not all(isinstance(c, str) for c in constraint_files):
+        raise ConfigError(f"'constraints' in [housing] of {where} must be a list of file paths")
     housing = HousingParams(
+        constraints=tuple(resolve(c) for c in constraint_files),
+        mine_buffer_m=_number(housing_table, "mine_buffer_m", f"[housing] of {where}")
+        if "mine_buffer_m" in housing_table
+        else 0.0,
         extra_release_year=release,
         vacant_share_available=_number(housing_table, "vacant_share_available", f"[housing] of {where}", share=True)
         if "vacant_share_available" in housing_table
