@@ -149,3 +149,22 @@ def test_default_preference_is_the_calibrated_one() -> None:
     assert fit.decay.form == default.form
     assert fit.decay.midpoint_min == pytest.approx(default.midpoint_min, abs=1.0)
     assert fit.decay.shape == pytest.approx(default.shape, abs=0.5)
+
+
+def test_housing_constraints_reduce_capacity_and_are_reported(layers: Layers, tmp_path: Path) -> None:
+    from shapely.geometry import box
+
+    constraint = gpd.GeoDataFrame(
+        {"name": ["Natura 2000"], "reduction": [1.0]},
+        geometry=[box(X0 + 100, Y0 + 100, X0 + 250, Y0 + 400)],  # half of housing area h1
+        crs=SWEREF,
+    )
+    path = tmp_path / "natura.gpkg"
+    constraint.to_file(path)
+    base = run(layers, commute={"recruit_local_share": 0.0})
+    constrained = run(layers, commute={"recruit_local_share": 0.0}, housing={"constraints": [str(path)]})
+    assert constrained.housing.loc["h1", "capacity_dwellings"] == 60  # floor(120 × (1 − 0.5))
+    report = constrained.summary["provenance"]["housing_constraints"]
+    assert report["reduction_dwellings"] == 60 and report["areas"][0]["housing_id"] == "h1"
+    assert constrained.summary["workers_living_locally"] <= base.summary["workers_living_locally"] + 1e-6
+    assert (constrained.housing["dwellings_taken"] <= constrained.housing["capacity_dwellings"] + 1e-6).all()

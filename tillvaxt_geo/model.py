@@ -140,6 +140,7 @@ def run_scenario(
     timings["network_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    housing, constraint_report = _constrain_housing(housing, sites, scenario)
     workers_all = site_workers(sites, scenario)
     open_ids = list(scenario.mines.open)
     open_sites = sites.loc[open_ids]
@@ -263,6 +264,7 @@ def run_scenario(
         "parameters": scenario.parameters(),
         "parameter_sources": {**COMMUTE_SOURCES, **ECONOMY_SOURCES},
         "housing_allocation": {"iterations": allocation.iterations, "residual_workers": allocation.residual},
+        "housing_constraints": constraint_report,
         "commute_fit": fit,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
@@ -278,6 +280,32 @@ def run_scenario(
         layers=edited,
         allocation={"iterations": allocation.iterations, "residual": allocation.residual},
     )
+
+
+def _constrain_housing(
+    housing: gpd.GeoDataFrame | None, sites: gpd.GeoDataFrame, scenario: Scenario
+) -> tuple[gpd.GeoDataFrame | None, dict[str, Any]]:
+    """Apply the scenario's housing constraints; report what each housing area lost."""
+    params = scenario.housing
+    if housing is None or (not params.constraints and params.mine_buffer_m <= 0):
+        return housing, {}
+    from tillvaxt_geo.constraints import apply_constraints, buffer_constraints, read_constraints
+
+    parts = [read_constraints(path).to_crs(housing.crs) for path in params.constraints]
+    if params.mine_buffer_m > 0 and scenario.mines.open:
+        parts.append(buffer_constraints(sites, params.mine_buffer_m, site_ids=list(scenario.mines.open)))
+    if not parts:
+        return housing, {}
+    constraints = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=housing.crs)
+    result = apply_constraints(housing, constraints)
+    changed = result.report[result.report["reduction_dwellings"] > 0]
+    report = {
+        "files": list(params.constraints),
+        "mine_buffer_m": params.mine_buffer_m,
+        "reduction_dwellings": result.total_reduction_dwellings,
+        "areas": changed.to_dict(orient="records"),
+    }
+    return result.housing_land, report
 
 
 ACCESS_MODES = ("car", "pt")
