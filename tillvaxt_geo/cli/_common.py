@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import pandas as pd
@@ -13,7 +15,33 @@ from tillvaxt_geo.layers import Layers, embedded_path
 from tillvaxt_geo.model import load_scenario_layers
 from tillvaxt_geo.scenario import Scenario, load_scenario
 
-__all__ = ["LayerCache", "bundled_scenarios", "format_table", "resolve_scenario"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "LayerCache",
+    "bundled_scenarios",
+    "format_table",
+    "layers_option",
+    "out_option",
+    "resolve_scenario",
+]
+
+
+def out_option(writes: str) -> Callable[[F], F]:
+    """The ``--out DIR`` option of the scenario commands (default ``maps``)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default="maps",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help=f"Output root; writes {writes}.",
+    )
+
+
+def layers_option(what: str = "the scenarios' own") -> Callable[[F], F]:
+    """The ``--layers PATH`` option: a layer set replacing the scenario's."""
+    return click.option("--layers", "layers_path", default=None, help=f"Use this layer set instead of {what}.")
 
 
 #: bundled scenarios shown first, in this order; the rest follow by name

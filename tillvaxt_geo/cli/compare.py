@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tillvaxt_geo.cli._common import LayerCache, format_table, resolve_scenario
+from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
 from tillvaxt_geo.export import _clean
 from tillvaxt_geo.io import write_csv, write_json
 from tillvaxt_geo.model import run_scenario
@@ -18,15 +18,8 @@ __all__ = ["command"]
 @click.command(name="compare")
 @click.argument("base")
 @click.argument("other")
-@click.option(
-    "--out",
-    "out_dir",
-    default="maps",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output root; writes DIR/compare_<base>_vs_<other>/.",
-)
-@click.option("--layers", "layers_path", default=None, help="Use this layer set for both scenarios.")
+@out_option("DIR/compare_<base>_vs_<other>/")
+@layers_option("the scenarios' own, for both")
 @click.option("--no-map", is_flag=True, help="Skip the comparison map.")
 def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_map: bool) -> None:
     """Compare scenario OTHER with BASE (TOML files or bundled names).

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from tillvaxt_geo.cli._common import LayerCache, bundled_scenarios, echo_sources, format_table, resolve_scenario
+from tillvaxt_geo.cli._common import (
+    LayerCache,
+    bundled_scenarios,
+    echo_sources,
+    format_table,
+    layers_option,
+    out_option,
+    resolve_scenario,
+)
 from tillvaxt_geo.export import write_outputs
 from tillvaxt_geo.model import run_scenario
 from tillvaxt_geo.results import summary_table
@@ -28,15 +36,8 @@ COLUMNS = [
 
 @click.command(name="run")
 @click.argument("scenarios", nargs=-1)
-@click.option(
-    "--out",
-    "out_dir",
-    default="maps",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output root; each scenario writes DIR/<scenario>/.",
-)
-@click.option("--layers", "layers_path", default=None, help="Use this layer set instead of the scenarios' own.")
+@out_option("DIR/<scenario>/ per scenario and DIR/index.html")
+@layers_option("the scenarios' own")
 @click.option("--no-map", is_flag=True, help="Skip map.html (faster).")
 def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, no_map: bool) -> None:
     """Run SCENARIOS (TOML files or bundled names; none: every bundled scenario).

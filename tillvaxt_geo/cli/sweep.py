@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tillvaxt_geo.cli._common import LayerCache, format_table, resolve_scenario
+from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
 from tillvaxt_geo.io import atomic_path, write_csv
 from tillvaxt_geo.model import run_scenario
 from tillvaxt_geo.sweep import heat_map_png, sweep_scenario
@@ -26,14 +26,7 @@ def _shares(text: str) -> list[float]:
 
 @click.command(name="sweep")
 @click.argument("scenario")
-@click.option(
-    "--out",
-    "out_dir",
-    default="maps",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output root; writes DIR/<scenario>/sweep.csv, levers.csv and sweep.png.",
-)
+@out_option("DIR/<scenario>/sweep.csv, levers.csv and sweep.png")
 @click.option(
     "--procurement",
     default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1",
@@ -46,7 +39,7 @@ def _shares(text: str) -> list[float]:
     show_default=True,
     help="Local residence shares to sweep.",
 )
-@click.option("--layers", "layers_path", default=None, help="Use this layer set instead of the scenario's own.")
+@layers_option("the scenario's own")
 def command(scenario: str, out_dir: Path, procurement: str, residence: str, layers_path: str | None) -> None:
     """Sweep local procurement × local residence share × companies for SCENARIO.
 
