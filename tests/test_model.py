@@ -168,3 +168,14 @@ def test_housing_constraints_reduce_capacity_and_are_reported(layers: Layers, tm
     assert report["reduction_dwellings"] == 60 and report["areas"][0]["housing_id"] == "h1"
     assert constrained.summary["workers_living_locally"] <= base.summary["workers_living_locally"] + 1e-6
     assert (constrained.housing["dwellings_taken"] <= constrained.housing["capacity_dwellings"] + 1e-6).all()
+
+
+def test_land_share_available_is_monotone(layers: Layers) -> None:
+    shares = [0.0, 0.25, 1.0]
+    results = [
+        figures(run(layers, commute={"recruit_local_share": 0.0}, housing={"land_share_available": s})) for s in shares
+    ]
+    local = [r["workers_living_locally"] for r in results]
+    assert local == sorted(local)
+    none = run(layers, commute={"recruit_local_share": 0.0}, housing={"land_share_available": 0.0})
+    assert (none.housing["dwellings_taken"] == 0).all()

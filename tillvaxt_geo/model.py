@@ -162,7 +162,11 @@ def run_scenario(
         return np.where(np.isfinite(t) & (t <= limit), acceptance(t), 0.0)
 
     vacant = zones["vacant_dwellings"].to_numpy(float) * scenario.housing.vacant_share_available
-    housing_capacity = free_housing["capacity_dwellings"].to_numpy(float) if free_housing is not None else np.zeros(0)
+    housing_capacity = (
+        free_housing["capacity_dwellings"].to_numpy(float) * scenario.housing.land_share_available
+        if free_housing is not None
+        else np.zeros(0)
+    )
     allocation = allocate_residences(
         workers,
         recruit_local_share=scenario.commute.recruit_local_share,

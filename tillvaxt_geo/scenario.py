@@ -128,6 +128,9 @@ class HousingParams:
         year (or the scenario year if later), whatever its ``available_from``.
     vacant_share_available
         Share of zones' vacant dwellings open to in-movers.
+    land_share_available
+        Share of released housing-land capacity open to mine in-movers; the
+        rest is taken by other growth (e.g. Hitachi Energy's hires, FACTS §1).
     constraints
         Files of constraint polygons (protected areas, flood zones …) or
         rasters that reduce housing-land capacity where they cover it.
@@ -137,6 +140,7 @@ class HousingParams:
 
     extra_release_year: int | None = None
     vacant_share_available: float = 1.0
+    land_share_available: float = 1.0
     constraints: tuple[str, ...] = ()
     mine_buffer_m: float = 0.0
 
@@ -388,6 +392,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         extra_release_year=release,
         vacant_share_available=_number(housing_table, "vacant_share_available", f"[housing] of {where}", share=True)
         if "vacant_share_available" in housing_table
+        else 1.0,
+        land_share_available=_number(housing_table, "land_share_available", f"[housing] of {where}", share=True)
+        if "land_share_available" in housing_table
         else 1.0,
     )
 
