@@ -81,3 +81,35 @@ def test_import_is_quiet_and_lazy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_replace_one_layer_keeps_the_others(tmp_path: Path) -> None:
+    from tillvaxt_geo.io import replace_gpkg_layer
+
+    frames = small_layer_frames()
+    target = write_gpkg(tmp_path / "set.gpkg", {"zones": frames["zones"], "roads": frames["roads"]})
+    roads = frames["roads"].iloc[:2]
+    replace_gpkg_layer(target, "roads", roads)
+    assert {row[0] for row in pyogrio.list_layers(target)} == {"zones", "roads"}
+    assert len(pyogrio.read_dataframe(target, layer="roads")) == 2
+    assert len(pyogrio.read_dataframe(target, layer="zones")) == 3
+
+
+def test_failed_layer_replacement_leaves_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tillvaxt_geo.io import replace_gpkg_layer
+
+    frames = small_layer_frames()
+    target = write_gpkg(tmp_path / "set.gpkg", {"zones": frames["zones"], "roads": frames["roads"]})
+    before = file_sha256(target)
+    real_write = pyogrio.write_dataframe
+
+    def write_then_crash(*args: object, **kwargs: object) -> None:
+        real_write(*args, **kwargs)  # the copy now holds the half-done change ...
+        raise OSError("disk full")  # ... and the process fails before the rename
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", write_then_crash)
+    with pytest.raises(OSError, match="disk full"):
+        replace_gpkg_layer(target, "roads", frames["roads"].iloc[:1])
+    assert file_sha256(target) == before
+    assert len(pyogrio.read_dataframe(target, layer="roads")) == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -22,6 +22,7 @@ import pandas as pd
 __all__ = [
     "atomic_path",
     "file_sha256",
+    "replace_gpkg_layer",
     "write_csv",
     "write_gpkg",
     "write_json",
@@ -56,10 +57,33 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp.unlink()  # drivers such as GPKG refuse to write into an existing empty file
     try:
         yield tmp
+        _fsync(tmp)
         os.replace(tmp, dest)
+        _fsync_directory(dest.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to disk before it replaces the destination."""
+    if path.is_file():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
@@ -129,3 +153,47 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     return h.hexdigest()
+
+
+def replace_gpkg_layer(path: str | os.PathLike[str], layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> Path:
+    """Replace (or add) one layer of an existing GeoPackage, keeping every other layer.
+
+    The file is copied to a temporary file beside it, the layer is written
+    into the copy, the copy is verified (every earlier layer still there, the
+    new layer with the right number of features), and only then does it
+    replace the original. A failure at any step leaves the original as it was.
+
+    Parameters
+    ----------
+    path
+        An existing ``.gpkg`` file (a missing one is created).
+    layer
+        The layer to write.
+    frame
+        Its content.
+
+    Returns
+    -------
+    pathlib.Path
+        The GeoPackage path.
+    """
+    import shutil
+
+    import pyogrio
+
+    dest = Path(path)
+    if not dest.exists():
+        return write_gpkg(dest, {layer: frame})
+    before = {str(row[0]) for row in pyogrio.list_layers(dest)}
+    with atomic_path(dest) as tmp:
+        shutil.copy2(dest, tmp)
+        data = frame if isinstance(frame, gpd.GeoDataFrame) else pd.DataFrame(frame)
+        pyogrio.write_dataframe(data, tmp, layer=layer, driver="GPKG")
+        after = {str(row[0]) for row in pyogrio.list_layers(tmp)}
+        written = pyogrio.read_info(tmp, layer=layer)["features"]
+        if not before <= after or written != len(frame):
+            raise OSError(
+                f"verifying {dest} after writing layer '{layer}' failed: layers {sorted(before - after)} lost "
+                f"or {written} of {len(frame)} features written; the original file is unchanged"
+            )
+    return dest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -22,7 +23,7 @@ from tillvaxt_geo.economy import EconomyParams, employment
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.results import ScenarioResult
 
-__all__ = ["SweepResult", "heat_map_png", "sweep", "sweep_scenario"]
+__all__ = ["SweepResult", "heat_map_png", "sweep", "sweep_scenario", "with_sweep"]
 
 DEFAULT_SHARES: tuple[float, ...] = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
 
@@ -196,3 +197,12 @@ def sweep_scenario(result: ScenarioResult, **kwargs: Sequence[float]) -> SweepRe
         local_residence_share=float(share) if share is not None else 0.0,
         **kwargs,
     )
+
+
+def with_sweep(result: ScenarioResult) -> ScenarioResult:
+    """The result with its sensitivity heat map attached (for the map page); unchanged without open mines."""
+    if not (result.per_site["workers_total"] > 0).any():
+        return result
+    swept = sweep_scenario(result)
+    title = f"{result.scenario.title}\n" + textwrap.fill(swept.verdict, width=120)
+    return dataclasses.replace(result, sweep_png=heat_map_png(swept, title=title))

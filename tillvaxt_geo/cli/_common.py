@@ -19,6 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "LayerCache",
+    "Progress",
     "bundled_scenarios",
     "format_table",
     "layers_option",
@@ -108,3 +109,32 @@ def echo_sources(columns: list[str]) -> None:
     for column in columns:
         if column in FIGURES:
             click.echo(f"  {column}: {FIGURES[column]}")
+
+
+class Progress:
+    """Progress lines on stderr for steps that take more than a moment (silent with ``--quiet``).
+
+    Use as a context manager around a step: it says what starts, and when it
+    ends how long it took.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        ctx = click.get_current_context(silent=True)
+        self.quiet = bool(ctx and ctx.find_root().obj and ctx.find_root().obj.get("quiet"))
+        self.started = 0.0
+
+    def __enter__(self) -> Progress:
+        import time
+
+        self.started = time.perf_counter()
+        if not self.quiet:
+            click.echo(f"{self.message} …", err=True, nl=False)
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        import time
+
+        if not self.quiet:
+            status = f" {time.perf_counter() - self.started:.1f} s" if kind is None else " failed"
+            click.echo(status, err=True)

@@ -22,14 +22,18 @@ VECTOR_DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".
 
 
 def _write_vector(frame: gpd.GeoDataFrame, path: str, *, layer: str) -> Path:
-    """Write one layer to a GeoPackage (as ``layer``), GeoJSON or FlatGeobuf, atomically."""
-    from tillvaxt_geo.io import atomic_path, write_gpkg
+    """Write one layer to a GeoPackage (as ``layer``), GeoJSON or FlatGeobuf, atomically.
+
+    Into an existing GeoPackage (a whole layer set in one file) only that
+    layer is replaced; the others are kept even if the write fails.
+    """
+    from tillvaxt_geo.io import atomic_path, replace_gpkg_layer
 
     suffix = Path(path).suffix.lower()
     if suffix not in VECTOR_DRIVERS:
         raise ConfigError(f"cannot write {path}: use one of {', '.join(VECTOR_DRIVERS)}")
     if suffix == ".gpkg":
-        return write_gpkg(path, {layer: frame})
+        return replace_gpkg_layer(path, layer, frame)
     import pyogrio
 
     out = frame.to_crs("EPSG:4326") if suffix in (".geojson", ".json") and frame.crs is not None else frame

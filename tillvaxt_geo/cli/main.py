@@ -56,15 +56,19 @@ def _available(target: str) -> bool:
 @click.version_option(__version__, prog_name="tillvaxt-geo")
 @click.option("--debug", is_flag=True, help="Show full tracebacks and debug logging.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and results: no progress lines or warnings.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
+def cli(ctx: click.Context, debug: bool, verbose: int, quiet: bool) -> None:
     """tillvaxt-geo: commute-time and employment planning for the Ludvika–Smedjebacken mines.
 
     Run `tillvaxt-geo COMMAND --help` for each command.
     """
-    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    else:
+        level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "quiet": quiet}
 
 
 def main(argv: list[str] | None = None) -> Any:

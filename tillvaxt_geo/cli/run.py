@@ -9,6 +9,7 @@ import click
 
 from tillvaxt_geo.cli._common import (
     LayerCache,
+    Progress,
     bundled_scenarios,
     echo_sources,
     format_table,
@@ -19,6 +20,7 @@ from tillvaxt_geo.cli._common import (
 from tillvaxt_geo.export import write_outputs
 from tillvaxt_geo.model import run_scenario
 from tillvaxt_geo.results import summary_table
+from tillvaxt_geo.sweep import with_sweep
 
 __all__ = ["command"]
 
@@ -53,10 +55,10 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
     cache = LayerCache(layers_path)
     results = []
     for scenario in loaded:
-        result = run_scenario(scenario, cache.get(scenario))
-        write_outputs(result, out_dir, with_map=not no_map)
+        with Progress(f"{scenario.name}: {scenario.title}"):
+            result = with_sweep(run_scenario(scenario, cache.get(scenario)))
+            write_outputs(result, out_dir, with_map=not no_map)
         results.append(result)
-        click.echo(f"wrote {out_dir / scenario.name}/ ({scenario.title})", err=True)
     if not no_map:
         from tillvaxt_geo.maps import write_index
 
