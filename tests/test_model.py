@@ -49,6 +49,17 @@ def test_workers_conserved(layers: Layers) -> None:
     assert s["total_jobs"] == pytest.approx(s["direct_jobs"] + s["indirect_jobs"] + s["induced_jobs"], abs=0.2)
 
 
+def test_mean_commute_is_a_weighted_mean_of_the_times(layers: Layers) -> None:
+    result = run(layers)
+    times = result.zones["travel_time_min"]
+    assert times.min() - 1e-9 <= result.summary["mean_commute_min"] <= times.max() + 1e-9
+    # every worker recruited from the site's own zone area: one site, so the mean equals the weighted zone mean
+    only_recruits = run(layers, commute={"recruit_local_share": 1.0})
+    zones = only_recruits.zones
+    expected = (zones["workers_recruited"] * zones["travel_time_min"]).sum() / zones["workers_recruited"].sum()
+    assert only_recruits.summary["mean_commute_min"] == pytest.approx(expected, abs=0.01)
+
+
 def test_no_capacity_exceeded(layers: Layers) -> None:
     result = run(layers, commute={"recruit_local_share": 0.0})
     assert (result.housing["dwellings_taken"] <= result.housing["capacity_dwellings"] + 1e-6).all()

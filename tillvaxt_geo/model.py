@@ -195,6 +195,12 @@ def run_scenario(
     def within(minutes: float) -> np.ndarray:
         return (home_zone * (t_zones <= minutes)).sum(axis=1) + (movers_housing * (t_housing <= minutes)).sum(axis=1)
 
+    def commute_minutes() -> np.ndarray:
+        """Per site: worker-minutes of the daily commutes (long-distance commuters excluded)."""
+        zone_part = np.where(home_zone > 0, home_zone * np.nan_to_num(t_zones), 0.0).sum(axis=1)
+        housing_part = np.where(movers_housing > 0, movers_housing * np.nan_to_num(t_housing), 0.0).sum(axis=1)
+        return np.asarray(zone_part + housing_part)
+
     dpw = scenario.commute.dwellings_per_worker
     per_site = pd.DataFrame(
         {
@@ -208,10 +214,17 @@ def run_scenario(
             "in_commuters": outside_by_site,
             "long_distance_commuters": allocation.unhoused,
             "housing_shortfall_dwellings": allocation.unhoused * dpw,
+            "commute_worker_minutes": commute_minutes(),
         }
     )
-    totals = per_site.drop(columns=["site_id", "name", "company"]).sum()
+    daily = per_site["workers_total"] - per_site["long_distance_commuters"]
+    per_site["mean_commute_min"] = np.where(
+        daily > 0, per_site["commute_worker_minutes"] / daily.clip(lower=1e-9), np.nan
+    )
+    totals = per_site.drop(columns=["site_id", "name", "company", "mean_commute_min"]).sum()
     total_workers = float(totals["workers_total"])
+    daily_total = float(daily.sum())
+    mean_commute = float(totals["commute_worker_minutes"] / daily_total) if daily_total > 0 else None
     share = float(totals["workers_living_locally"] / total_workers) if total_workers > 0 else None
     jobs = employment(total_workers, share or 0.0, scenario.economy)
 
@@ -250,6 +263,7 @@ def run_scenario(
         "in_commuters": round(float(totals["in_commuters"]), 1),
         "long_distance_commuters": round(float(totals["long_distance_commuters"]), 1),
         "housing_shortfall_dwellings": round(float(totals["housing_shortfall_dwellings"]), 1),
+        "mean_commute_min": round(mean_commute, 2) if mean_commute is not None else None,
         "direct_jobs": round(jobs.direct_jobs, 1),
         "indirect_jobs": round(jobs.indirect_jobs, 1),
         "induced_jobs": round(jobs.induced_jobs, 1),

@@ -28,6 +28,7 @@ FIGURES: dict[str, str] = {
     "in_commuters": "mine workers commuting daily from outside the study area",
     "long_distance_commuters": "in-movers without an acceptable dwelling: weekly or long-distance commuting",
     "housing_shortfall_dwellings": "dwellings that in-movers would need within acceptable commuting",
+    "mean_commute_min": "mean one-way commute of the daily-commuting mine workers, minutes (scenario mode)",
     "direct_jobs": "= workers_total",
     "indirect_jobs": "direct × supplier_multiplier × local_procurement_share (economy parameters)",
     "induced_jobs": "(direct + indirect jobs held by local residents) × household_multiplier",
