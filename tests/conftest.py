@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,6 +14,18 @@ from shapely.geometry import LineString, Point, Polygon
 SWEREF = "EPSG:3006"
 # Ludvika resecentrum in SWEREF 99 TM (metres), a base for small layers
 X0, Y0 = 510_200.0, 6_668_100.0
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m tillvaxt_geo ARGS`` in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "tillvaxt_geo", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def make_zones() -> gpd.GeoDataFrame:

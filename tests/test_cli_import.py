@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import rasterio
-from conftest import X0, Y0, make_housing
+from conftest import X0, Y0, make_housing, run_cli
 from shapely.geometry import box
 from test_gtfs import basic_tables, write_feed
 
 from tillvaxt_geo.layers import load_layers
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tillvaxt_geo", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_import_osm_writes_a_loadable_roads_layer(tmp_path: Path) -> None:

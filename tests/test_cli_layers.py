@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
 import pytest
-from conftest import small_layer_frames, write_layer_dir
+from conftest import run_cli, small_layer_frames, write_layer_dir
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tillvaxt_geo", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_valid_set_exit_0_and_table(layer_dir: Path, tmp_path: Path) -> None:

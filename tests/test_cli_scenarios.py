@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html as html_module
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 import pytest
+from conftest import run_cli as cli
 
 SUMMARY_KEYS = {
     "scenario",
@@ -27,12 +26,6 @@ SUMMARY_KEYS = {
     "total_jobs",
     "provenance",
 }
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tillvaxt_geo", *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
-    )
 
 
 @pytest.fixture(scope="module")
