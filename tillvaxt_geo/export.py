@@ -17,17 +17,17 @@ from tillvaxt_geo.io import write_csv, write_gpkg, write_json
 from tillvaxt_geo.qgis_styles import write_layer_styles
 from tillvaxt_geo.results import FIGURES, ScenarioResult
 
-__all__ = ["figures_frame", "write_outputs"]
+__all__ = ["figures_frame", "json_safe", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """JSON-safe values: NaN becomes null, numpy scalars become Python numbers."""
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -62,7 +62,7 @@ def write_outputs(result: ScenarioResult, out_dir: str | Path, *, with_map: bool
         Output kind to path: ``summary_json``, ``summary_csv``, ``gpkg``, ``map``.
     """
     folder = Path(out_dir) / result.scenario.name
-    summary = _clean(dict(result.summary))
+    summary = json_safe(dict(result.summary))
     layers = {
         "zones": result.zones,
         "housing_land": result.housing,

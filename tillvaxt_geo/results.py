@@ -16,7 +16,7 @@ import pandas as pd
 from tillvaxt_geo.layers import Layers
 from tillvaxt_geo.scenario import Scenario
 
-__all__ = ["FIGURES", "FIGURE_SOURCES", "ScenarioResult", "compare", "summary_table"]
+__all__ = ["FIGURES", "ScenarioResult", "compare", "summary_table"]
 
 #: headline figures of summary.json, in order, with what each counts
 FIGURES: dict[str, str] = {
@@ -38,7 +38,6 @@ FIGURES: dict[str, str] = {
     "population_within_30_min_pt": "residents within 30 min by public transport (walk + timetabled services)",
     "population_within_45_min_pt": "residents within 45 min by public transport",
 }
-FIGURE_SOURCES = FIGURES
 
 
 @dataclass(frozen=True)

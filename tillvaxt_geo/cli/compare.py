@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
-from tillvaxt_geo.export import _clean
+from tillvaxt_geo.export import json_safe
 from tillvaxt_geo.io import write_csv, write_json
 from tillvaxt_geo.model import run_scenario
 from tillvaxt_geo.results import compare
@@ -36,7 +36,7 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
     write_csv(folder / "comparison.csv", table.reset_index())
     write_json(
         folder / "comparison.json",
-        _clean(
+        json_safe(
             {
                 "base": a.name,
                 "other": b.name,
