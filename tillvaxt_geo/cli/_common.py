@@ -90,14 +90,32 @@ class LayerCache:
         return self._cache[key]
 
 
-def format_table(frame: pd.DataFrame) -> str:
-    """A plain-text table with thousands separators and shares as percentages."""
-    shown = frame.copy()
+def format_value(value: object, *, share: bool = False) -> str:
+    """One figure for a table: shares as percentages, counts with thin thousands, minutes to 0.1."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if not isinstance(value, int | float):
+        return str(value)
+    if share:
+        return f"{100 * value:.1f} %"
+    if abs(value) < 100 and value != round(value):
+        return f"{value:.1f}"
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def format_table(frame: pd.DataFrame, *, figure_column: str | None = None) -> str:
+    """A plain-text table with thousands separators and shares as percentages.
+
+    Shares are recognised by column name, or by the row's figure name when
+    ``figure_column`` names a column holding figure names (a long table).
+    """
+    shown = frame.copy().astype(object)
     for column in shown.columns:
-        if column.endswith("share"):
-            shown[column] = shown[column].map(lambda v: "–" if v is None or v != v else f"{100 * v:.1f} %")
-        elif pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "–" if v != v else f"{v:,.0f}".replace(",", " "))
+        if column == figure_column:
+            continue
+        for index in shown.index:
+            name = str(frame.at[index, figure_column]) if figure_column else str(column)
+            shown.at[index, column] = format_value(frame.at[index, column], share=name.endswith("share"))
     return shown.to_string(index=False)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
+from tillvaxt_geo.cli._common import LayerCache, echo_sources, format_table, layers_option, out_option, resolve_scenario
 from tillvaxt_geo.export import json_safe
 from tillvaxt_geo.io import write_csv, write_json
 from tillvaxt_geo.model import run_scenario
@@ -51,6 +51,6 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
         save_map(comparison_map(result_a, result_b), folder / "map.html")
     click.echo(f"{a.title}  →  {b.title}")
     shown = table.reset_index()[["figure", "base", "other", "difference"]]
-    click.echo(format_table(shown))
-    click.echo(f"\nWhere the figures come from: see {folder / 'comparison.csv'} (column 'source').")
+    click.echo(format_table(shown, figure_column="figure"))
+    echo_sources(list(shown["figure"]))
     click.echo(f"wrote {folder}/")
