@@ -14,6 +14,7 @@ import click
 import geopandas as gpd
 import pandas as pd
 
+from tillvaxt_geo.cli._common import Progress
 from tillvaxt_geo.errors import ConfigError
 
 __all__ = ["command"]
@@ -81,13 +82,14 @@ def osm(pbf: str, out: str, crs: str | None, speeds: tuple[str, ...], no_service
     """Import the drivable roads of an OpenStreetMap extract (PBF) as a roads layer."""
     from tillvaxt_geo.importers.osm import import_osm_roads
 
-    roads = import_osm_roads(
-        pbf,
-        crs=crs,
-        default_speeds=_speeds(speeds) or None,
-        service_roads=not no_service_roads,
-        split_at_intersections=not no_split,
-    )
+    with Progress(f"reading {pbf}"):
+        roads = import_osm_roads(
+            pbf,
+            crs=crs,
+            default_speeds=_speeds(speeds) or None,
+            service_roads=not no_service_roads,
+            split_at_intersections=not no_split,
+        )
     path = _write_vector(roads, out, layer="roads")
     defaulted = int(roads["source"].str.startswith("default").sum())
     click.echo(
@@ -131,13 +133,14 @@ def gtfs(
     from tillvaxt_geo.io import write_csv
 
     kinds = {o: "services" if Path(o).suffix.lower() == ".csv" else "stations" for o in outs}
-    services = gtfs_reader.read_services(
-        feed,
-        weekday=weekday,
-        date=date,
-        window=_window(window),
-        modes=[m.strip() for m in modes.split(",") if m.strip()],
-    )
+    with Progress(f"reading {feed}"):
+        services = gtfs_reader.read_services(
+            feed,
+            weekday=weekday,
+            date=date,
+            window=_window(window),
+            modes=[m.strip() for m in modes.split(",") if m.strip()],
+        )
     for out, kind in kinds.items():
         if kind == "services":
             path = write_csv(out, services)
@@ -244,7 +247,8 @@ def raster_surface(
     from tillvaxt_geo.network import build_network
     from tillvaxt_geo.rasters import travel_time_surface, write_geotiff
 
-    net = build_network(load_layers(layers, crs=crs))
+    with Progress("building the network"):
+        net = build_network(load_layers(layers, crs=crs))
     surface = travel_time_surface(
         net,
         sites=[s.strip() for s in sites.split(",") if s.strip()] if sites else None,
