@@ -117,3 +117,14 @@ def test_sweep_writes_grid_heat_map_and_verdict(tmp_path: Path) -> None:
 def test_sweep_bad_share_is_a_usage_error(tmp_path: Path) -> None:
     result = cli("sweep", "two_companies", "--procurement", "0,2", cwd=tmp_path)
     assert result.returncode == 2
+
+
+def test_english_map_labels(tmp_path: Path) -> None:
+    result = cli("run", "nio_only", "--out", str(tmp_path), "--lang", "en", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    english = (tmp_path / "nio_only" / "map.html").read_text(encoding="utf-8")
+    swedish_run = cli("run", "nio_only", "--out", str(tmp_path / "sv"), cwd=tmp_path)
+    assert swedish_run.returncode == 0
+    swedish = (tmp_path / "sv" / "nio_only" / "map.html").read_text(encoding="utf-8")
+    assert "Legend" in english and "Teckenförklaring" not in english
+    assert "Teckenförklaring" in swedish
