@@ -44,7 +44,9 @@ def figures_frame(result: ScenarioResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_outputs(result: ScenarioResult, out_dir: str | Path, *, with_map: bool = True) -> dict[str, Path]:
+def write_outputs(
+    result: ScenarioResult, out_dir: str | Path, *, with_map: bool = True, lang: str = "sv"
+) -> dict[str, Path]:
     """Write one scenario's outputs into ``out_dir/<scenario name>/``.
 
     Parameters
@@ -55,6 +57,8 @@ def write_outputs(result: ScenarioResult, out_dir: str | Path, *, with_map: bool
         The output root (``maps/`` by default on the command line).
     with_map
         Also write ``map.html`` (needs the map module).
+    lang
+        Map labels: ``"sv"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -79,7 +83,7 @@ def write_outputs(result: ScenarioResult, out_dir: str | Path, *, with_map: bool
     if with_map:
         from tillvaxt_geo.maps import render_map
 
-        map_html = render_map(result)
+        map_html = render_map(result, lang=lang)
     safe_layers = {k: _gpkg_safe(v) for k, v in layers.items()}
     paths = {
         "summary_json": write_json(folder / "summary.json", summary),

@@ -22,6 +22,7 @@ __all__ = [
     "Progress",
     "bundled_scenarios",
     "format_table",
+    "lang_option",
     "layers_option",
     "out_option",
     "resolve_scenario",
@@ -38,6 +39,11 @@ def out_option(writes: str) -> Callable[[F], F]:
         type=click.Path(path_type=Path),
         help=f"Output root; writes {writes}.",
     )
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of the map labels."
+)
 
 
 def layers_option(what: str = "the scenarios' own") -> Callable[[F], F]:
@@ -63,7 +69,7 @@ def bundled_scenarios() -> list[Path]:
 def resolve_scenario(arg: str) -> Scenario:
     """Load a scenario from a path, or by the name of a bundled scenario."""
     path = Path(arg)
-    if path.exists() or path.suffix == ".toml":
+    if path.is_file() or path.suffix == ".toml":
         return load_scenario(path)
     bundled = {p.stem: p for p in bundled_scenarios()}
     if arg in bundled:

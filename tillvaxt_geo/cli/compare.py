@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from tillvaxt_geo.cli._common import LayerCache, echo_sources, format_table, layers_option, out_option, resolve_scenario
+from tillvaxt_geo.cli._common import (
+    LayerCache,
+    echo_sources,
+    format_table,
+    lang_option,
+    layers_option,
+    out_option,
+    resolve_scenario,
+)
 from tillvaxt_geo.export import json_safe
 from tillvaxt_geo.io import write_csv, write_json
 from tillvaxt_geo.model import run_scenario
@@ -21,7 +29,8 @@ __all__ = ["command"]
 @out_option("DIR/compare_<base>_vs_<other>/")
 @layers_option("the scenarios' own, for both")
 @click.option("--no-map", is_flag=True, help="Skip the comparison map.")
-def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_map: bool) -> None:
+@lang_option
+def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_map: bool, lang: str) -> None:
     """Compare scenario OTHER with BASE (TOML files or bundled names).
 
     Writes comparison.csv, comparison.json and map.html (a difference map)
@@ -48,7 +57,7 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
     if not no_map:
         from tillvaxt_geo.maps import comparison_map, save_map
 
-        save_map(comparison_map(result_a, result_b), folder / "map.html")
+        save_map(comparison_map(result_a, result_b, lang=lang), folder / "map.html")
     click.echo(f"{a.title}  →  {b.title}")
     shown = table.reset_index()[["figure", "base", "other", "difference"]]
     click.echo(format_table(shown, figure_column="figure"))

@@ -13,6 +13,7 @@ from tillvaxt_geo.cli._common import (
     bundled_scenarios,
     echo_sources,
     format_table,
+    lang_option,
     layers_option,
     out_option,
     resolve_scenario,
@@ -41,7 +42,8 @@ COLUMNS = [
 @out_option("DIR/<scenario>/ per scenario and DIR/index.html")
 @layers_option("the scenarios' own")
 @click.option("--no-map", is_flag=True, help="Skip map.html (faster).")
-def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, no_map: bool) -> None:
+@lang_option
+def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, no_map: bool, lang: str) -> None:
     """Run SCENARIOS (TOML files or bundled names; none: every bundled scenario).
 
     Writes per scenario DIR/<scenario>/summary.json, summary.csv, results.gpkg
@@ -57,7 +59,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
     for scenario in loaded:
         with Progress(f"{scenario.name}: {scenario.title}"):
             result = with_sweep(run_scenario(scenario, cache.get(scenario)))
-            write_outputs(result, out_dir, with_map=not no_map)
+            write_outputs(result, out_dir, with_map=not no_map, lang=lang)
         results.append(result)
     if not no_map:
         from tillvaxt_geo.maps import write_index
@@ -71,7 +73,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
             }
             for r in results
         ]
-        write_index(entries, out_dir / "index.html")
+        write_index(entries, out_dir / "index.html", lang=lang)
     table = summary_table(results)[COLUMNS]
     click.echo(format_table(table))
     echo_sources(COLUMNS[1:])
