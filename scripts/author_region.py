@@ -747,9 +747,14 @@ def housing_features() -> list[dict]:
 N = {
     # rv 50 (FACTS §5.1 table, [D] unless marked)
     "lindesberg": (59.594, 15.230),  # [E] FACTS §2
+    "lindesberg_norr": (59.6055, 15.2220),  # [E] northern edge of Lindesberg town (end of the urban stretch)
     "stora": (59.71, 15.13),  # [E] FACTS §5.1
+    "kopparberg_syd": (59.8560, 14.9950),  # [E] southern edge of Kopparberg town
     "kopparberg": (59.867, 14.983),  # FACTS §2 (S13)
+    "kopparberg_norr": (59.8780, 14.9740),  # [E] northern edge of Kopparberg town
+    "stalldalen_syd": (59.9220, 14.9440),  # [E] southern edge of Ställdalen
     "stalldalen": (59.93, 14.94),  # [E] FACTS §5.1
+    "stalldalen_norr": (59.9390, 14.9420),  # [E] northern edge of Ställdalen
     "grb_kyrkbacken": (60.0791, 15.0239),  # Grängesberg, Kyrkbacken rv 50 [D]
     "klenshyttan": (60.1026, 15.0987),
     "skeppmora": (60.1227, 15.1228),
@@ -763,6 +768,12 @@ N = {
     "borlange": (60.48258, 15.42696),  # Borlänge resecentrum (bus 296 start)
     "borlange_infart": (60.45442, 15.37151),  # bus 296 waypoint, start of the Borlänge urban stretch
     "falun": (60.60453, 15.63533),  # Knutpunkten (Falun) [D]
+    "borlange_centrum_sv": (60.47518, 15.40562),  # bus 296 waypoint, south-west edge of Borlänge centre
+    "borlange_centrum_no": (60.4880, 15.4420),  # [E] north-east edge of Borlänge centre on E16
+    "falun_centrum": (60.5965, 15.6180),  # [E] south-west edge of Falun centre on E16
+    "borlange_e16": (60.5040, 15.4880),  # [E] E16 at Borlänge's north-eastern edge (end of the town stretch)
+    "ornas": (60.5170, 15.5330),  # [E] Ornäs, on E16 between Borlänge and Falun
+    "falun_sydvast": (60.5790, 15.5890),  # [E] E16 at Falun's south-western edge (start of the town stretch)
     # Grängesberg
     "grb_station": (60.07576, 15.00559),
     "grb_gruvkontoret": (60.08107, 14.99038),  # bus 298 end, Gamla Gruvkontoret
@@ -797,7 +808,10 @@ N = {
     "surahammar": (59.71734, 16.2206),  # rail waypoint [D]
     "vasteras": (59.6075, 16.55213),  # Västerås C [D]
     # other hubs
+    "norberg_syd": (60.0600, 15.9080),  # [E] south-western edge of Norberg on rv 68
     "norberg": (60.0667, 15.9167),
+    "norberg_ost": (60.0720, 15.9320),  # [E] eastern edge of Norberg on rv 68
+    "avesta_infart": (60.1500, 16.1400),  # [E] where rv 68 and rv 70 meet north-west of Avesta (S57)
     "avesta": (60.14444, 16.1675),
     "sater": (60.34705, 15.75233),
     "hedemora": (60.27451, 15.98001),
@@ -889,6 +903,231 @@ PENDELN = [
     (59.6075, 16.55213),
 ]
 
+# Bus-route shapes of the facts sheet (corridor_waypoints.csv, read off Dalatrafik route shapes [D]): a point
+# every ~1.5 km along the route, (lat, lon, km along the shape). The road pieces below use these points as
+# vertices, and the km column gives each piece its length (see ``_course``).
+# rv 50 Ludvika – Borlänge (bus 296): 31 waypoints, shape 44.04 km
+BUS_296 = [
+    (60.48258, 15.42696, 0.0),
+    (60.48405, 15.42418, 1.51),
+    (60.47518, 15.40562, 3.01),
+    (60.46412, 15.38988, 4.52),
+    (60.45442, 15.37151, 6.04),
+    (60.44162, 15.36298, 7.54),
+    (60.43372, 15.34296, 9.05),
+    (60.42345, 15.32494, 10.56),
+    (60.41078, 15.31523, 12.06),
+    (60.39733, 15.31131, 13.57),
+    (60.38522, 15.32048, 15.09),
+    (60.37264, 15.32045, 16.59),
+    (60.3594, 15.32087, 18.1),
+    (60.34587, 15.32437, 19.61),
+    (60.33237, 15.32166, 21.12),
+    (60.32071, 15.30763, 22.63),
+    (60.30866, 15.29521, 24.14),
+    (60.29889, 15.27675, 25.65),
+    (60.29063, 15.25753, 27.16),
+    (60.27972, 15.24161, 28.67),
+    (60.26639, 15.23729, 30.18),
+    (60.25377, 15.23068, 31.68),
+    (60.24033, 15.23301, 33.2),
+    (60.22674, 15.22978, 34.72),
+    (60.21335, 15.22473, 36.24),
+    (60.20018, 15.21823, 37.74),
+    (60.18684, 15.20992, 39.31),
+    (60.17414, 15.20242, 40.87),
+    (60.16089, 15.19379, 42.43),
+    (60.15101, 15.18471, 43.96),
+    (60.15057, 15.1838, 44.04),
+]
+# Ludvika – Blötberget – Grängesberg (bus 298): 15 waypoints, shape 21.11 km
+BUS_298_GRANGESBERG = [
+    (60.15031, 15.18361, 0.0),
+    (60.14134, 15.17844, 1.57),
+    (60.1336, 15.1716, 3.07),
+    (60.1345, 15.15397, 4.58),
+    (60.1286, 15.1314, 6.14),
+    (60.1176, 15.11556, 7.66),
+    (60.10563, 15.1034, 9.16),
+    (60.09809, 15.08107, 10.69),
+    (60.09099, 15.05743, 12.23),
+    (60.08108, 15.03788, 13.8),
+    (60.07947, 15.01607, 15.32),
+    (60.07211, 15.00234, 16.83),
+    (60.07599, 14.98447, 18.34),
+    (60.08006, 14.9806, 19.87),
+    (60.08107, 14.99038, 21.11),
+]
+# Smedjebacken – Ludvika, direct (bus 298): 14 waypoints, shape 18.55 km
+BUS_298_SMEDJEBACKEN = [
+    (60.13652, 15.40693, 0.0),
+    (60.14285, 15.41192, 1.5),
+    (60.14532, 15.3941, 3.02),
+    (60.14532, 15.37029, 4.54),
+    (60.14062, 15.34596, 6.04),
+    (60.13968, 15.32099, 7.54),
+    (60.14325, 15.29678, 9.07),
+    (60.14897, 15.27285, 10.59),
+    (60.15517, 15.2532, 12.09),
+    (60.15309, 15.22799, 13.59),
+    (60.15024, 15.2048, 15.09),
+    (60.15622, 15.20795, 16.6),
+    (60.15239, 15.18874, 18.11),
+    (60.15031, 15.18361, 18.55),
+]
+# Ludvika – Grangärde – Nyhammar (bus 295): 20 waypoints, shape 28.93 km
+BUS_295 = [
+    (60.14346, 15.18113, 0.0),
+    (60.14802, 15.18259, 1.5),
+    (60.15591, 15.18563, 3.0),
+    (60.16406, 15.16748, 4.52),
+    (60.17677, 15.15887, 6.03),
+    (60.18862, 15.14576, 7.57),
+    (60.20064, 15.13254, 9.11),
+    (60.20943, 15.11307, 10.63),
+    (60.21997, 15.09717, 12.16),
+    (60.22608, 15.07401, 13.7),
+    (60.22466, 15.0489, 15.21),
+    (60.23438, 15.02999, 16.73),
+    (60.23641, 15.00625, 18.25),
+    (60.23883, 14.98582, 19.77),
+    (60.25233, 14.98003, 21.35),
+    (60.26397, 14.97947, 22.86),
+    (60.27112, 14.99534, 24.37),
+    (60.2825, 15.00112, 25.87),
+    (60.29024, 14.99221, 27.43),
+    (60.29202, 14.96987, 28.93),
+]
+# Ludvika – Sunnansjö – Fredriksberg (bus 297): 41 waypoints, shape 59.53 km
+BUS_297 = [
+    (60.13691, 14.37441, 0.0),
+    (60.1372, 14.3863, 1.51),
+    (60.13762, 14.41091, 3.02),
+    (60.14816, 14.4263, 4.53),
+    (60.15765, 14.4438, 6.05),
+    (60.16123, 14.46936, 7.55),
+    (60.16023, 14.49629, 9.06),
+    (60.1602, 14.52297, 10.56),
+    (60.15741, 14.54929, 12.07),
+    (60.16302, 14.57206, 13.57),
+    (60.16841, 14.59442, 15.07),
+    (60.16914, 14.62089, 16.58),
+    (60.17077, 14.6476, 18.08),
+    (60.17598, 14.67158, 19.59),
+    (60.18029, 14.69307, 21.13),
+    (60.184, 14.71839, 22.64),
+    (60.19178, 14.73831, 24.15),
+    (60.1886, 14.76491, 25.66),
+    (60.18566, 14.79142, 27.16),
+    (60.18597, 14.81864, 28.68),
+    (60.19617, 14.83416, 30.18),
+    (60.20374, 14.85296, 31.7),
+    (60.2037, 14.87494, 33.21),
+    (60.20733, 14.89801, 34.73),
+    (60.20748, 14.92329, 36.24),
+    (60.20853, 14.9507, 37.78),
+    (60.21862, 14.96157, 39.28),
+    (60.22505, 14.98085, 40.79),
+    (60.23366, 14.99327, 42.29),
+    (60.23797, 15.01814, 43.82),
+    (60.22953, 15.03882, 45.33),
+    (60.22739, 15.06067, 46.86),
+    (60.2238, 15.08697, 48.38),
+    (60.21413, 15.10262, 49.89),
+    (60.20636, 15.12412, 51.41),
+    (60.19499, 15.13796, 52.91),
+    (60.18401, 15.15194, 54.41),
+    (60.17165, 15.16258, 55.91),
+    (60.16237, 15.17731, 57.42),
+    (60.15286, 15.19177, 58.93),
+    (60.15048, 15.18375, 59.53),
+]
+# Smedjebacken – Söderbärke – Vad – Fagersta (bus 361): 31 waypoints, shape 44.53 km
+BUS_361 = [
+    (59.99026, 15.81601, 0.0),
+    (59.99926, 15.80168, 1.5),
+    (60.00689, 15.78565, 3.0),
+    (60.01749, 15.77346, 4.56),
+    (60.02337, 15.75185, 6.08),
+    (60.03116, 15.73173, 7.58),
+    (60.02299, 15.71266, 9.09),
+    (60.02072, 15.69014, 10.6),
+    (60.02373, 15.66488, 12.1),
+    (60.03048, 15.64275, 13.61),
+    (60.03958, 15.62382, 15.14),
+    (60.05229, 15.61217, 16.7),
+    (60.0643, 15.59935, 18.22),
+    (60.07375, 15.58099, 19.75),
+    (60.07006, 15.55805, 21.27),
+    (60.07379, 15.57471, 22.77),
+    (60.0848, 15.58542, 24.29),
+    (60.09721, 15.59126, 25.79),
+    (60.10307, 15.57619, 27.36),
+    (60.11263, 15.56197, 28.87),
+    (60.12518, 15.55428, 30.38),
+    (60.13653, 15.54153, 31.9),
+    (60.14213, 15.51983, 33.42),
+    (60.15543, 15.52175, 34.94),
+    (60.15958, 15.4973, 36.47),
+    (60.15896, 15.47057, 37.97),
+    (60.16554, 15.45038, 39.5),
+    (60.15914, 15.43262, 41.01),
+    (60.14686, 15.42432, 42.51),
+    (60.13987, 15.40873, 44.03),
+    (60.13652, 15.40693, 44.53),
+]
+
+CORRIDORS = {
+    "296": BUS_296,
+    "298g": BUS_298_GRANGESBERG,
+    "298s": BUS_298_SMEDJEBACKEN,
+    "295": BUS_295,
+    "297": BUS_297,
+    "361": BUS_361,
+}
+CORRIDOR_NAMES = {
+    "296": "bus 296",
+    "298g": "bus 298 Ludvika–Grängesberg",
+    "298s": "bus 298 Smedjebacken–Ludvika direct",
+    "295": "bus 295",
+    "297": "bus 297",
+    "361": "bus 361",
+}
+# Between two waypoints ~1.5 km apart the real road winds: the shape is 1–7 % longer than the straight line on
+# the rural stretches (bus 296 Ludvika–Borlänge: 44.0 km along the shape, 41.7 km through its waypoints). A road
+# leg between two vertices therefore gets the shape's length between them [D], drawn as a gentle S-bend (two
+# extra vertices, see ``_wind``): the course is schematic between the waypoints, its length is the bus's.
+# A leg of shape longer than DETOUR_CAP × the straight line is a bus detour (a loop to a stop or round a
+# terminus, e.g. the Söderbärke loop of bus 361, the Ludvika and Grängesberg town loops of bus 298) that a car
+# does not drive: such a leg is capped at DETOUR_CAP × the straight line [E] (a town street grid's detour).
+DETOUR_CAP = 1.25  # [E]
+MAX_OFF_CORRIDOR_M = 450.0  # a vertex farther than this from the shape is off the bus route: its legs stay straight
+
+# Road pieces whose leg lengths come from a bus shape (key in ROADS -> corridor key).
+COURSE_LENGTH = {
+    "rv50_grangesberg_infart": "298g",
+    "rv50_grangesberg_ludvika": "298g",
+    "rv50_finnaset_ludvika": "298g",
+    "grangesberg_centrum": "298g",
+    "rv50_ludvika_haksberg": "296",
+    "rv50_ludvika_norr_persbo": "296",
+    "rv50_persbo_borlange": "296",
+    "rv50_borlange_infart": "296",
+    "rv66_ludvika_harnas": "298s",
+    "rv66_harnas_morgardshammar": "298s",
+    "rv66_morgardshammar_smedjebacken": "298s",
+    "rv66_smedjebacken_soderbarke": "361",
+    "rv66_soderbarke_vad": "361",
+    "rv66_vad": "361",
+    "rv66_vad_fagersta": "361",
+    "rv66_fagersta": "361",
+    "soderbarke_vagen": "361",
+    "rv66_ludvika_vast": "295",
+    "rv66_ludvika_finnsviken": "295",
+    "rv66_finnsviken_nyhammar": "295",
+    "lv245_finnsviken_fredriksberg": "297",
+}
+
 S_RV50 = "FACTS §5.1 rv 50 course (S50, S51)"
 S_296 = "geometry: bus 296 shape waypoints [D] (corridor_waypoints.csv)"
 S_298 = "geometry: bus 298 shape waypoints [D] (corridor_waypoints.csv)"
@@ -901,13 +1140,23 @@ S_VILLAGE = "speed: through villages 50–60 (FACTS §5.2 speed limits [E])"
 S_LOCAL = "speed: local roads 70 (FACTS §5.2 suggested default [E])"
 S_RV66_OTI = (
     "speed 80 [E]: FACTS §5.2 suggests 90 for Smedjebacken–Oti (100 after the planned 2+1 rebuild, "
-    "S55/S56); lowered within the rural riksväg range 80–90 to match the FACTS §5.2 car time "
-    "Ludvika–Fagersta 40–45 min on straightened geometry"
+    "S55/S56); the lower end of the rural riksväg range 80–90 because today's road is the narrow one the "
+    "rebuild replaces; with 80 the FACTS §5.2 car times to Fagersta, Norberg, Avesta and Västerås hold "
+    "(90 would give Avesta 64 min against 65–75)"
 )
 
 # Road pieces: (key, ref, road_class, speed_kmh, name, source, points). Points are names in N or (lat, lon).
 ROADS = [
     # --- riksväg 50, south to north -------------------------------------------------------
+    (
+        "rv50_lindesberg_infart",
+        "50",
+        "trunk",
+        50.0,
+        "Riksväg 50 genom Lindesberg",
+        f"{S_RV50}; {S_GEO_E} (Lindesberg [E]); {S_URBAN}: the road through the town to its northern edge [E]",
+        ["lindesberg", "lindesberg_norr"],
+    ),
     (
         "rv50_lindesberg_kopparberg",
         "50",
@@ -916,24 +1165,44 @@ ROADS = [
         "Riksväg 50 Lindesberg – Storå – Kopparberg",
         f"{S_RV50}; {S_GEO_E} (Lindesberg, Storå [E]); speed 80 [E] ordinary rural riksväg 80–90, narrow "
         "(FACTS §5.2, ÅVS S53)",
-        ["lindesberg", (59.655, 15.185), "stora", (59.765, 15.075), (59.820, 15.025), "kopparberg"],
+        ["lindesberg_norr", (59.655, 15.185), "stora", (59.765, 15.075), (59.820, 15.025), "kopparberg_syd"],
     ),
     (
-        "rv50_kopparberg_grangesberg",
+        "rv50_kopparberg",
+        "50",
+        "trunk",
+        50.0,
+        "Riksväg 50 genom Kopparberg",
+        f"{S_RV50}; {S_GEO_E} (Kopparberg, S13); {S_URBAN}: the road through the town, ~1.3 km either side of "
+        "the town point [E]",
+        ["kopparberg_syd", "kopparberg", "kopparberg_norr"],
+    ),
+    (
+        "rv50_kopparberg_stalldalen",
         "50",
         "trunk",
         80.0,
-        "Riksväg 50 Kopparberg – Ställdalen – Grängesberg",
+        "Riksväg 50 Kopparberg – Ställdalen",
         f"{S_RV50}; {S_GEO_E} (Ställdalen [E]); speed 80 [E] ordinary rural riksväg 80–90 (FACTS §5.2)",
-        [
-            "kopparberg",
-            (59.900, 14.955),
-            "stalldalen",
-            (59.975, 14.955),
-            (60.020, 14.985),
-            (60.055, 15.012),
-            "grb_kyrkbacken",
-        ],
+        ["kopparberg_norr", (59.900, 14.955), "stalldalen_syd"],
+    ),
+    (
+        "rv50_stalldalen",
+        "50",
+        "trunk",
+        60.0,
+        "Riksväg 50 genom Ställdalen",
+        f"{S_RV50}; {S_GEO_E} (Ställdalen [E]); {S_VILLAGE}",
+        ["stalldalen_syd", "stalldalen", "stalldalen_norr"],
+    ),
+    (
+        "rv50_stalldalen_grangesberg",
+        "50",
+        "trunk",
+        80.0,
+        "Riksväg 50 Ställdalen – Grängesberg",
+        f"{S_RV50}; {S_GEO_E}; speed 80 [E] ordinary rural riksväg 80–90 (FACTS §5.2)",
+        ["stalldalen_norr", (59.975, 14.955), (60.020, 14.985), (60.055, 15.012), "grb_kyrkbacken"],
     ),
     (
         "rv50_grangesberg_infart",
@@ -996,8 +1265,9 @@ ROADS = [
         "trunk",
         80.0,
         "Riksväg 50 Persbo – Borlänge",
-        f"{S_RV50}; {S_296}; speed 80 [E]: FACTS §5.2 suggests 90, lowered within the rural riksväg range 80–90 "
-        "to match the FACTS §5.2 car time Ludvika–Borlänge 35–40 min on straightened geometry",
+        f"{S_RV50}; {S_296}; speed 80 [E]: FACTS §5.2 suggests 90; 80, within the rural riksväg range 80–90, "
+        "gives the FACTS §5.2 typical car times Ludvika–Borlänge 35–40 min and Ludvika–Falun 55–60 min on the "
+        "bus 296 course (90 would give 35 and 52 min)",
         [
             "persbo",
             (60.21335, 15.22473),
@@ -1031,7 +1301,26 @@ ROADS = [
         50.0,
         "Riksväg 50 infart Borlänge",
         f"{S_RV50}; {S_296}; {S_URBAN}",
-        ["borlange_infart", (60.46412, 15.38988), (60.47518, 15.40562), (60.48405, 15.42418), "borlange"],
+        ["borlange_infart", (60.46412, 15.38988), "borlange_centrum_sv"],
+    ),
+    (
+        "rv50_borlange_centrum",
+        "50",
+        "trunk",
+        40.0,
+        "Riksväg 50 Borlänge centrum – resecentrum",
+        f"{S_RV50}; {S_296}; speed 40 [E]: town centre, the lower end of the urban range 40–50 (FACTS §5.2)",
+        ["borlange_centrum_sv", (60.48405, 15.42418), "borlange"],
+    ),
+    (
+        "rv50_borlange_centrum_e16",
+        "50",
+        "trunk",
+        40.0,
+        "Riksväg 50 / E16 Borlänge resecentrum – centrum",
+        f"FACTS §5.1 (rv 50 shared with E16 Borlänge–Falun, S50); {S_GEO_E}; speed 40 [E]: town centre, the lower "
+        "end of the urban range 40–50 (FACTS §5.2)",
+        ["borlange", "borlange_centrum_no"],
     ),
     (
         "rv50_borlange_falun_urban_s",
@@ -1039,27 +1328,48 @@ ROADS = [
         "trunk",
         50.0,
         "Riksväg 50 / E16 genom Borlänge",
-        f"FACTS §5.1 (rv 50 shared with E16 Borlänge–Falun, S50); {S_GEO_E}; {S_URBAN}",
-        ["borlange", (60.500, 15.465)],
+        f"FACTS §5.1 (rv 50 shared with E16 Borlänge–Falun, S50); {S_GEO_E}; {S_URBAN}: E16 runs through Borlänge "
+        "as a town street with roundabouts (Masergatan–Krokgatan, X3) to the town's north-eastern edge [E]",
+        ["borlange_centrum_no", (60.4935, 15.4600), (60.4985, 15.4760), "borlange_e16"],
     ),
     (
         "rv50_borlange_falun",
         "50",
         "trunk",
-        90.0,
-        "Riksväg 50 / E16 Borlänge – Falun",
-        f"FACTS §5.1 (rv 50 shared with E16 Borlänge–Falun, S50); {S_GEO_E}; speed 90 [E] ordinary riksväg "
-        "(FACTS §5.2)",
-        [(60.500, 15.465), (60.530, 15.510), (60.560, 15.555), (60.585, 15.600)],
+        80.0,
+        "Riksväg 50 / E16 Borlänge – Ornäs – Falun",
+        f"FACTS §5.1 (rv 50 shared with E16 Borlänge–Falun, S50); {S_GEO_E} (course past Ornäs [E]); speed 80 [E]: "
+        "the lower end of the ordinary riksväg range 80–90 (FACTS §5.2) for a busy commuting road with many "
+        "junctions between the two towns (~6 000 cross the Falun/Borlänge boundary daily, FACTS §8, S94)",
+        [
+            "borlange_e16",
+            (60.5100, 15.5100),
+            "ornas",
+            (60.5290, 15.5480),
+            (60.5450, 15.5620),
+            (60.5620, 15.5740),
+            "falun_sydvast",
+        ],
     ),
     (
         "rv50_falun_infart",
         "50",
         "trunk",
         50.0,
-        "Riksväg 50 / E16 infart Falun",
-        f"FACTS §5.1 (rv 50 shared with E16, S50); {S_GEO_E}; {S_URBAN}",
-        [(60.585, 15.600), "falun"],
+        "Riksväg 50 / E16 genom Falun till Knutpunkten",
+        f"FACTS §5.1 (rv 50 shared with E16, S50); {S_GEO_E}; {S_URBAN}: E16 runs through Falun as a town street "
+        "with roundabouts (Regementsvägen, Norra Järnvägsgatan, Nybrogatan, X3) [E]",
+        ["falun_sydvast", (60.5870, 15.5990), (60.5940, 15.6120), "falun_centrum"],
+    ),
+    (
+        "rv50_falun_centrum",
+        "50",
+        "trunk",
+        40.0,
+        "Riksväg 50 / E16 Falun centrum – Knutpunkten",
+        f"FACTS §5.1 (rv 50 shared with E16, S50); {S_GEO_E}; speed 40 [E]: town centre, the lower end of the urban "
+        "range 40–50 (FACTS §5.2)",
+        ["falun_centrum", (60.5995, 15.6240), "falun"],
     ),
     # --- riksväg 66 Ludvika – Smedjebacken – Fagersta – Västerås -----------------------------
     (
@@ -1292,9 +1602,10 @@ ROADS = [
         "rv68_lindesberg_oti",
         "68",
         "trunk",
-        90.0,
+        80.0,
         "Riksväg 68 Lindesberg – Fagersta (Oti)",
-        f"FACTS §5.1 rv 68 (S57; narrow 6–7 m); {S_GEO_E}; speed 90 (FACTS §5.2 suggested default rv 68 [E])",
+        f"FACTS §5.1 rv 68 (S57: narrow, 6–7 m, and winding); {S_GEO_E}; speed 80 [E]: the lower end of the rural "
+        "riksväg range 80–90 (FACTS §5.2 suggests 90 for rv 68) because the road is narrow",
         [
             "lindesberg",
             (59.650, 15.330),
@@ -1313,7 +1624,17 @@ ROADS = [
         90.0,
         "Riksväg 68 Fagersta (Oti) – Norberg",
         f"FACTS §5.1 rv 68 (S57; 2+1 Fagersta–Norberg); {S_GEO_E}; speed 90 (FACTS §5.2 default rv 68 [E])",
-        ["oti", (60.020, 15.860), (60.048, 15.895), "norberg"],
+        ["oti", (60.020, 15.860), (60.048, 15.895), "norberg_syd"],
+    ),
+    (
+        "rv68_norberg",
+        "68",
+        "trunk",
+        50.0,
+        "Riksväg 68 genom Norberg",
+        f"FACTS §5.1 rv 68 (S57: 'Riksväg 68 vid Norberg'); {S_GEO_E}; {S_URBAN}: the road through the town, "
+        "~1 km either side of the town point [E]",
+        ["norberg_syd", "norberg", "norberg_ost"],
     ),
     (
         "rv68_norberg_avesta",
@@ -1322,7 +1643,25 @@ ROADS = [
         90.0,
         "Riksväg 68 Norberg – Avesta",
         f"FACTS §5.1 rv 68 (S57; 2+1 Norberg–Avesta); {S_GEO_E}; speed 90 (FACTS §5.2 default rv 68 [E], S60)",
-        ["norberg", (60.080, 15.975), (60.100, 16.040), (60.122, 16.105), "avesta"],
+        [
+            "norberg_ost",
+            (60.0780, 15.9650),
+            (60.0900, 16.0100),
+            (60.1030, 16.0500),
+            (60.1180, 16.0900),
+            (60.1350, 16.1180),
+            "avesta_infart",
+        ],
+    ),
+    (
+        "rv68_rv70_avesta",
+        "68",
+        "trunk",
+        50.0,
+        "Riksväg 68/70 infart Avesta",
+        f"FACTS §5.1 rv 68 (S57: rv 68 and rv 70 share a short stretch at Avesta); {S_GEO_E}; {S_URBAN}: the "
+        "town approach to the town point [E]",
+        ["avesta_infart", (60.1480, 16.1540), "avesta"],
     ),
     # --- riksväg 70 Borlänge – Säter – Hedemora – Avesta -----------------------------------
     (
@@ -1351,7 +1690,7 @@ ROADS = [
         90.0,
         "Riksväg 70 Hedemora – Avesta",
         f"[E] connects the Avesta hub; {S_GEO_E}; speed 90 [E] (FACTS §5.2)",
-        ["hedemora", (60.240, 16.030), (60.205, 16.080), (60.172, 16.128), "avesta"],
+        ["hedemora", (60.240, 16.030), (60.205, 16.080), (60.172, 16.128), "avesta_infart"],
     ),
     # --- county and local roads -----------------------------------------------------------
     (
@@ -1365,14 +1704,16 @@ ROADS = [
         ["ovre_finnaset", (60.1385, 15.1300), (60.1440, 15.1100), "gonas", (60.1360, 15.0770), "blotberget"],
     ),
     (
-        "blotberget_grangesberg",
+        "blotberget_klenshyttan",
         "",
         "secondary",
         60.0,
-        "Blötberget – Grängesberg",
-        "[E] road implied by the bus 298 corridor 'Ludvika – Blötberget – Grängesberg' (corridor_waypoints.csv); "
+        "Blötberget – Klenshyttan (rv 50)",
+        "[E] village road from Blötberget south-east to rv 50 at Klenshyttan (FACTS §5.1 point [D]): the route "
+        "'Ludvika – Blötberget – Grängesberg' of bus 298 through the villages, ~21 km (FACTS §5.2, §9), runs "
+        "Ludvika – Gonäs – Blötberget – Klenshyttan – Grängesberg; "
         f"{S_GEO_E}; speed 60 [E] (local 70, FACTS §5.2, lowered for a winding road)",
-        ["blotberget", (60.1080, 15.0480), (60.0930, 15.0340), "grb_kyrkbacken"],
+        ["blotberget", (60.1150, 15.0740), "klenshyttan"],
     ),
     (
         "grangesberg_centrum",
@@ -1552,10 +1893,76 @@ def _densify(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def _xy(p: tuple[float, float]) -> tuple[float, float]:
+    """SWEREF 99 TM metres of a (lon, lat) point."""
+    return TO_SWEREF.transform(p[0], p[1])
+
+
+def _lonlat(x: float, y: float) -> tuple[float, float]:
+    lon, lat = TO_WGS84.transform(x, y)
+    return (round(lon, 6), round(lat, 6))
+
+
+def _corridor_km(corridor: str, p: tuple[float, float]) -> float | None:
+    """Km along a bus shape of the point of the shape nearest to ``p`` (lon, lat); None if ``p`` is off the shape."""
+    x, y = _xy(p)
+    shape = [(TO_SWEREF.transform(lon, lat), km) for lat, lon, km in CORRIDORS[corridor]]
+    best: tuple[float, float] | None = None
+    for ((ax, ay), ka), ((bx, by), kb) in itertools.pairwise(shape):
+        dx, dy = bx - ax, by - ay
+        t = min(1.0, max(0.0, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)))
+        d = math.hypot(x - ax - t * dx, y - ay - t * dy)
+        if best is None or d < best[0]:
+            best = (d, ka + t * (kb - ka))
+    assert best is not None
+    return best[1] if best[0] <= MAX_OFF_CORRIDOR_M else None
+
+
+def _wind(a: tuple[float, float], b: tuple[float, float], length_m: float) -> list[tuple[float, float]]:
+    """Two vertices between a and b making an S-bend a–p1–p2–b of ``length_m`` (none if that is the straight line).
+
+    p1 and p2 sit at a quarter and three quarters of the way, h to either side: the four legs are equal and
+    4·sqrt((c/4)² + h²) = length, so h = sqrt(length² − c²) / 4 (c the straight distance).
+    """
+    (ax, ay), (bx, by) = _xy(a), _xy(b)
+    c = math.hypot(bx - ax, by - ay)
+    if length_m <= c + 1.0:
+        return []
+    h = math.sqrt(length_m**2 - c**2) / 4.0
+    ux, uy = (bx - ax) / c, (by - ay) / c
+    nx, ny = -uy, ux
+    return [
+        _lonlat(ax + ux * c / 4 + nx * h, ay + uy * c / 4 + ny * h),
+        _lonlat(ax + ux * 3 * c / 4 - nx * h, ay + uy * 3 * c / 4 - ny * h),
+    ]
+
+
+def _course(coords: list[tuple[float, float]], corridor: str | None) -> list[tuple[float, float]]:
+    """The vertices of a road piece: with a corridor, each leg gets the bus shape's length (``COURSE_LENGTH``)."""
+    if corridor is None:
+        return _densify(coords)
+    out = [coords[0]]
+    for a, b in itertools.pairwise(coords):
+        (ax, ay), (bx, by) = _xy(a), _xy(b)
+        chord = math.hypot(bx - ax, by - ay)
+        ka, kb = _corridor_km(corridor, a), _corridor_km(corridor, b)
+        if ka is not None and kb is not None:
+            along = abs(kb - ka) * 1000.0
+            out += _wind(a, b, min(max(along, chord), DETOUR_CAP * chord))
+        out.append(b)
+    return _densify(out)
+
+
 def road_features() -> list[dict]:
     pieces = []
     for key, ref, cls, speed, name, src, pts in ROADS:
-        coords = _densify([_pt(p) for p in pts])
+        corridor = COURSE_LENGTH.get(key)
+        coords = _course([_pt(p) for p in pts], corridor)
+        if corridor is not None:
+            src = (
+                f"{src}; length: the {CORRIDOR_NAMES[corridor]} shape's km between the vertices [D] "
+                f"(corridor_waypoints.csv), at most {DETOUR_CAP:g}× the straight line [E]"
+            )
         pieces.append((key, ref, cls, speed, name, src, coords))
     # a vertex is a junction if it occurs in more than one piece: split pieces there
     seen: Counter[tuple[float, float]] = Counter()
