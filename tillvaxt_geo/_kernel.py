@@ -1,0 +1,339 @@
+"""Compiled Dijkstra kernels (numba): bounded searches whose cost is the part of the graph they reach.
+
+scipy's :func:`~scipy.sparse.csgraph.dijkstra` sets up arrays over the whole
+graph for every source and holds the GIL. These kernels keep one workspace
+per call and mark its entries with a generation number, so a search touches
+only the nodes it reaches; a search for a set of target nodes stops once it
+has settled all of them; the length along the shortest path is carried as a
+second label. They release the GIL (``nogil``), so chunks of sources run on
+several threads of one process (:mod:`tillvaxt_geo._engine`).
+
+Graphs are CSR arrays: ``indptr`` (n + 1), ``indices`` (heads), ``weight``
+(seconds, non-negative) and ``length`` (metres) per entry. A batch of
+searches is given as sources in CSR form too: search ``s`` starts at the
+nodes ``start_node[start_ptr[s]:start_ptr[s + 1]]`` with initial costs
+``start_cost`` and lengths ``start_len`` (a place with several entry points,
+or one node at cost 0). Nodes farther than ``limit`` seconds are not
+reached; ``limit`` may be ``inf``.
+
+Compiled code is cached next to this file (numba ``cache=True``) after the
+first use.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from numba import njit
+
+__all__ = ["Workspace", "search_reached", "search_sum", "search_targets"]
+
+
+# A 4-ary min-heap with lazy deletion: a node is pushed again when its time improves, and stale
+# entries are skipped when popped (the node is already settled). Entries are rows (time, node) of one
+# int64 array, the time as its IEEE bits: for non-negative doubles the bits order like the values,
+# and a row is one cache access. Shallower than a binary heap; together about 20 % faster here.
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push(heap: np.ndarray, size: int, key: int, node: int) -> int:
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 2
+        if heap[parent, 0] <= key:
+            break
+        heap[i, 0] = heap[parent, 0]
+        heap[i, 1] = heap[parent, 1]
+        i = parent
+    heap[i, 0] = key
+    heap[i, 1] = node
+    return size + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pop(heap: np.ndarray, size: int) -> int:
+    size -= 1
+    if size == 0:
+        return 0
+    key = heap[size, 0]
+    node = heap[size, 1]
+    i = 0
+    while True:
+        child = 4 * i + 1
+        if child >= size:
+            break
+        best = child
+        best_key = heap[child, 0]
+        for j in range(child + 1, min(child + 4, size)):
+            if heap[j, 0] < best_key:
+                best_key = heap[j, 0]
+                best = j
+        if best_key >= key:
+            break
+        heap[i, 0] = best_key
+        heap[i, 1] = heap[best, 1]
+        i = best
+    heap[i, 0] = key
+    heap[i, 1] = node
+    return size
+
+
+class Workspace:
+    """Scratch arrays for searches on graphs of up to ``n`` nodes and ``heap`` heap entries.
+
+    Entries are valid only where ``state`` holds the current generation
+    (``2 g`` reached, ``2 g + 1`` settled), so a search never clears them.
+    One workspace serves one thread at a time: :func:`workspace` lends them.
+    """
+
+    def __init__(self, n: int, heap: int) -> None:
+        self.n = n
+        self.dist = np.empty(n)
+        self.plen = np.empty(n)
+        self.state = np.zeros(n, dtype=np.int32)
+        self.reached = np.empty(n, dtype=np.int64)
+        self.gen = np.zeros(1, dtype=np.int64)
+        self.heap = np.empty((heap, 2), dtype=np.int64)
+
+
+_POOL: list[Workspace] = []
+_POOL_LOCK = threading.Lock()
+_POOL_KEEP = 4  # workspaces kept between calls (one per thread of a call is enough)
+
+
+class workspace:  # noqa: N801 - used as ``with workspace(n, heap) as ws``
+    """Borrow a :class:`Workspace` big enough for ``n`` nodes and ``heap`` entries."""
+
+    def __init__(self, n: int, heap: int) -> None:
+        self.n, self.heap = n, heap
+        self.ws: Workspace | None = None
+
+    def __enter__(self) -> Workspace:
+        with _POOL_LOCK:
+            for i, ws in enumerate(_POOL):
+                if ws.n == self.n and ws.heap.shape[0] >= self.heap:
+                    self.ws = _POOL.pop(i)
+                    break
+        if self.ws is None:
+            self.ws = Workspace(self.n, self.heap)
+        return self.ws
+
+    def __exit__(self, *exc: object) -> None:
+        with _POOL_LOCK:
+            _POOL.insert(0, self.ws)  # type: ignore[arg-type]
+            del _POOL[_POOL_KEEP:]
+
+
+@njit(cache=True, nogil=True)
+def _search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    length: np.ndarray,
+    s_node: np.ndarray,
+    s_cost: np.ndarray,
+    s_len: np.ndarray,
+    limit: float,
+    want_len: bool,
+    dist: np.ndarray,
+    plen: np.ndarray,
+    state: np.ndarray,
+    gen: np.ndarray,
+    heap: np.ndarray,
+    target_col: np.ndarray,
+    n_targets: int,
+    row_t: np.ndarray,
+    row_l: np.ndarray,
+    reached: np.ndarray,
+) -> int:
+    """One search; settled nodes go to ``reached`` in settling order (non-decreasing time).
+
+    With ``n_targets > 0``, the time (and length) of every node ``v`` with
+    ``target_col[v] >= 0`` is written to ``row_t[target_col[v]]`` and the
+    search stops when all targets are settled. Returns the number of nodes
+    settled; their times are in ``dist``.
+    """
+    g = gen[0] + 1
+    if g >= 2**29:
+        state[:] = 0
+        g = 1
+    gen[0] = g
+    seen, settled = 2 * g, 2 * g + 1
+    bits = dist.view(np.int64)
+    size = 0
+    for j in range(s_node.shape[0]):
+        c = s_cost[j]
+        if not (np.isfinite(c) and c <= limit):  # inf marks no such entry
+            continue
+        v = s_node[j]
+        if state[v] != seen or c < dist[v]:
+            state[v] = seen
+            dist[v] = c
+            if want_len:
+                plen[v] = s_len[j]
+            size = _push(heap, size, bits[v], v)
+    found = 0
+    n_settled = 0
+    while size > 0:
+        u = heap[0, 1]
+        size = _pop(heap, size)
+        if state[u] == settled:  # a stale entry: its first (smallest) one settled it
+            continue
+        state[u] = settled
+        k = dist[u]
+        reached[n_settled] = u
+        n_settled += 1
+        if n_targets > 0:
+            col = target_col[u]
+            if col >= 0:
+                row_t[col] = k
+                if want_len:
+                    row_l[col] = plen[u]
+                found += 1
+                if found == n_targets:
+                    break
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = k + weight[e]
+            if nd > limit:
+                continue
+            st = state[v]
+            if st == settled:
+                continue
+            if st != seen or nd < dist[v]:
+                state[v] = seen
+                dist[v] = nd
+                if want_len:
+                    plen[v] = plen[u] + length[e]
+                size = _push(heap, size, bits[v], v)
+    return n_settled
+
+
+@njit(cache=True, nogil=True)
+def search_targets(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    length: np.ndarray,
+    start_ptr: np.ndarray,
+    start_node: np.ndarray,
+    start_cost: np.ndarray,
+    start_len: np.ndarray,
+    limit: float,
+    target_col: np.ndarray,
+    n_targets: int,
+    want_len: bool,
+    dist: np.ndarray,
+    plen: np.ndarray,
+    state: np.ndarray,
+    gen: np.ndarray,
+    heap: np.ndarray,
+    reached: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Times (s) and path lengths (m) from every search to every target column.
+
+    ``target_col`` has one entry per node: the target column of that node or
+    -1. Returns two ``(n_searches, n_targets)`` arrays, ``inf`` / NaN where
+    a target is not reached within ``limit``.
+    """
+    k = start_ptr.shape[0] - 1
+    out_t = np.full((k, n_targets), np.inf)
+    out_l = np.full((k, n_targets), np.nan)
+    for s in range(k):
+        a, b = start_ptr[s], start_ptr[s + 1]
+        _search(
+            indptr, indices, weight, length,
+            start_node[a:b], start_cost[a:b], start_len[a:b], limit, want_len,
+            dist, plen, state, gen, heap,
+            target_col, n_targets, out_t[s], out_l[s], reached,
+        )  # fmt: skip
+    return out_t, out_l
+
+
+@njit(cache=True, nogil=True)
+def search_reached(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    start_ptr: np.ndarray,
+    start_node: np.ndarray,
+    start_cost: np.ndarray,
+    limit: float,
+    dist: np.ndarray,
+    state: np.ndarray,
+    gen: np.ndarray,
+    heap: np.ndarray,
+    reached: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every node each search reaches within ``limit``, in CSR form.
+
+    Returns ``(ptr, node, time_s)``: search ``s`` reaches
+    ``node[ptr[s]:ptr[s + 1]]`` at ``time_s[ptr[s]:ptr[s + 1]]`` seconds, in
+    the order they were settled (non-decreasing time).
+    """
+    k = start_ptr.shape[0] - 1
+    no_col = np.empty(0, dtype=np.int64)
+    no_row = np.empty(0)
+    ptr = np.zeros(k + 1, dtype=np.int64)
+    out_node = np.empty(4096, dtype=np.int64)
+    out_time = np.empty(4096)
+    used = 0
+    for s in range(k):
+        a, b = start_ptr[s], start_ptr[s + 1]
+        m = _search(
+            indptr, indices, weight, weight,
+            start_node[a:b], start_cost[a:b], start_cost[a:b], limit, False,
+            dist, dist, state, gen, heap,
+            no_col, 0, no_row, no_row, reached,
+        )  # fmt: skip
+        if used + m > out_node.shape[0]:
+            grow = max(2 * out_node.shape[0], used + m)
+            bigger_node = np.empty(grow, dtype=np.int64)
+            bigger_time = np.empty(grow)
+            bigger_node[:used] = out_node[:used]
+            bigger_time[:used] = out_time[:used]
+            out_node, out_time = bigger_node, bigger_time
+        for i in range(m):
+            v = reached[i]
+            out_node[used + i] = v
+            out_time[used + i] = dist[v]
+        used += m
+        ptr[s + 1] = used
+    return ptr, out_node[:used], out_time[:used]
+
+
+@njit(cache=True, nogil=True)
+def search_sum(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    start_ptr: np.ndarray,
+    start_node: np.ndarray,
+    start_cost: np.ndarray,
+    limit: float,
+    node_weight: np.ndarray,
+    dist: np.ndarray,
+    state: np.ndarray,
+    gen: np.ndarray,
+    heap: np.ndarray,
+    reached: np.ndarray,
+) -> np.ndarray:
+    """Per search, the sum of ``node_weight`` over the nodes it reaches within ``limit``."""
+    k = start_ptr.shape[0] - 1
+    no_col = np.empty(0, dtype=np.int64)
+    no_row = np.empty(0)
+    out = np.zeros(k)
+    for s in range(k):
+        a, b = start_ptr[s], start_ptr[s + 1]
+        m = _search(
+            indptr, indices, weight, weight,
+            start_node[a:b], start_cost[a:b], start_cost[a:b], limit, False,
+            dist, dist, state, gen, heap,
+            no_col, 0, no_row, no_row, reached,
+        )  # fmt: skip
+        total = 0.0
+        for i in range(m):
+            total += node_weight[reached[i]]
+        out[s] = total
+    return out
