@@ -1,36 +1,40 @@
-"""The search engine: places as connectors, Dijkstra on the compiled CSR, path distances.
+"""The search engine: places as connectors, bounded Dijkstra on the compiled CSR, path distances.
 
 A *place* (a snapped feature or an ad-hoc point) joins a mode's graph
 through a few *connectors*: (node, cost in seconds, length in metres). A trip
 from place o to place d takes ``min_i,j cost_o,i + D(node_o,i, node_d,j) +
-cost_d,j``. The side searched from gets one virtual node per distinct set of
-connectors, appended as extra rows of the CSR matrix (out-edges only, so
-nothing else changes), and :func:`scipy.sparse.csgraph.dijkstra` runs from
-those; the other side's connectors are added arithmetically.
+cost_d,j``. The side searched from becomes one search per distinct set of
+connectors, started at all its entry nodes with their costs (or, when every
+place has a single entry, one search per entry node with the access cost
+added afterwards); the other side's connectors are added arithmetically.
 
-Large jobs run in chunks of sources, on several processes (forked, so the
-graph is shared, not copied) because scipy's Dijkstra holds the GIL.
+The searches are the compiled kernels of :mod:`tillvaxt_geo._kernel`: they
+touch only the part of the graph they reach, stop once every target is
+settled, carry the path length as a second label and release the GIL, so
+large jobs run in chunks of sources on several threads of this process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+
+from tillvaxt_geo import _kernel
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from tillvaxt_geo.network import CompiledGraph, Network
 
-__all__ = ["Connectors", "Places", "connectors", "node_times", "run_search"]
+__all__ = ["Connectors", "Places", "connectors", "node_reach", "reach_sums", "run_search"]
 
-_PARALLEL_WORK = 1e6  # sources x nodes above which several processes pay off
-_CHUNK_CELLS = 2**22  # sources x nodes per Dijkstra call (memory bound)
+_PARALLEL_WORK = 2e5  # sources x nodes above which a second thread pays off
+_CHUNK_CELLS = 2**22  # sources x nodes of dense output per chunk (memory bound)
 
 
 @dataclass(frozen=True)
@@ -107,199 +111,207 @@ def connectors(net: Network, places: Places, mode: str, *, role: str) -> Connect
 
 
 @dataclass(frozen=True)
-class _Job:
-    graph: sp.csr_matrix  # base + one virtual row per distinct source
-    lengths: sp.csr_array  # the same entries holding lengths in metres
-    sources: np.ndarray  # nodes searched from, one per distinct source
-    groups: list[np.ndarray]  # per distinct source, the search places it stands for
-    place_cost: np.ndarray  # per search place, seconds to add (its access link when searched from its node)
-    place_length: np.ndarray  # per search place, metres to add
-    target: Connectors
-    limit_s: float
-    distance: bool
-    n_base: int  # nodes of the graph before virtual rows
-    dense: bool  # hand the reducer the times to every node instead of to the targets
-    reduce: Callable[[np.ndarray, np.ndarray, np.ndarray | None], Any]
+class _Starts:
+    """The searches to run: per search, its start entries (CSR) and the places it stands for."""
+
+    ptr: np.ndarray
+    node: np.ndarray
+    cost: np.ndarray
+    length: np.ndarray
+    groups: list[np.ndarray]
+    place_cost: np.ndarray  # per place, seconds added to every result (its access, when folded)
+    place_length: np.ndarray  # per place, metres added to every result
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def part(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        a, b = self.ptr[lo], self.ptr[hi]
+        return self.ptr[lo : hi + 1] - a, self.node[a:b], self.cost[a:b], self.length[a:b]
 
 
-_JOB: _Job | None = None  # set before forking workers; read by _chunk
+def _group(inverse: np.ndarray) -> list[np.ndarray]:
+    order = np.argsort(inverse, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
 
 
-def _prepare(
-    base: sp.csr_matrix, base_len: np.ndarray, conn: Connectors
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
-    """Where to search from: the entry nodes themselves when every place has one, else virtual rows.
-
-    Returns the graph, its entry lengths, the source nodes, the places per
-    source, and per place the cost and length added to every result.
-    """
+def _starts(conn: Connectors, *, fold: bool = True) -> _Starts:
+    """One search per distinct entry node (``fold``: every place has one entry; its cost is added later)
+    or per distinct set of connectors (started at every entry with its cost and length)."""
+    n = len(conn)
     finite = np.isfinite(conn.cost_s)
-    if len(conn) and (finite.sum(axis=1) == 1).all():
+    if fold and n == 1 and finite.sum() == 1:  # one place with one entry (an isochrone's origin)
+        col = int(np.argmax(finite[0]))
+        return _Starts(
+            ptr=np.array([0, 1], dtype=np.int64),
+            node=conn.node[0, col : col + 1].astype(np.int64),
+            cost=np.zeros(1),
+            length=np.zeros(1),
+            groups=[np.zeros(1, dtype=np.int64)],
+            place_cost=conn.cost_s[0, col : col + 1].astype(float),
+            place_length=conn.length_m[0, col : col + 1].astype(float),
+        )
+    if fold and n and (finite.sum(axis=1) == 1).all():
         col = np.argmax(finite, axis=1)
-        rows = np.arange(len(conn))
+        rows = np.arange(n)
         node = conn.node[rows, col]
         sources, inverse = np.unique(node, return_inverse=True)
-        inverse = inverse.ravel()
-        order = np.argsort(inverse, kind="stable")
-        groups = np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
-        return base, base_len, sources, groups, conn.cost_s[rows, col], conn.length_m[rows, col]
-    graph, lengths, sources, groups = _augment(base, base_len, conn)
-    return graph, lengths, sources, groups, np.zeros(len(conn)), np.zeros(len(conn))
-
-
-def _augment(
-    base: sp.csr_matrix, base_len: np.ndarray, conn: Connectors
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Append one out-edge-only virtual row per distinct connector set."""
+        k = len(sources)
+        return _Starts(
+            ptr=np.arange(k + 1, dtype=np.int64),
+            node=sources.astype(np.int64),
+            cost=np.zeros(k),
+            length=np.zeros(k),
+            groups=_group(inverse.ravel()),
+            place_cost=conn.cost_s[rows, col],
+            place_length=conn.length_m[rows, col],
+        )
     key = np.hstack([conn.node, conn.cost_s.view(np.int64), conn.length_m.view(np.int64)])
     _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.flatnonzero(np.diff(inverse[order])) + 1
-    groups = np.split(order, bounds)
-    n = base.shape[0]
-    u = len(first)
-    node = conn.node[first]
-    cost = conn.cost_s[first]
-    length = conn.length_m[first]
-    row = np.repeat(np.arange(u), node.shape[1])
-    node, cost, length = node.ravel(), cost.ravel(), length.ravel()
-    ok = np.isfinite(cost)
-    row, node, cost, length = row[ok], node[ok], cost[ok], length[ok]
-    srt = np.lexsort((cost, node, row))
-    row, node, cost, length = row[srt], node[srt], cost[srt], length[srt]
-    keep = np.ones(len(row), dtype=bool)
-    keep[1:] = (row[1:] != row[:-1]) | (node[1:] != node[:-1])
-    row, node, cost, length = row[keep], node[keep], cost[keep], length[keep]
-    counts = np.bincount(row, minlength=u)
-    indptr = np.concatenate([base.indptr.astype(np.int64), base.indptr[-1] + np.cumsum(counts)])
-    dtype = base.indices.dtype if n + u < np.iinfo(base.indices.dtype).max else np.int64
-    graph = sp.csr_matrix(
-        (
-            np.concatenate([base.data, cost]),
-            np.concatenate([base.indices, node]).astype(dtype),
-            indptr.astype(dtype),
-        ),
-        shape=(n + u, n + u),
+    ok = finite[first]
+    return _Starts(
+        ptr=np.concatenate([[0], np.cumsum(ok.sum(axis=1))]).astype(np.int64),
+        node=conn.node[first][ok].astype(np.int64),
+        cost=conn.cost_s[first][ok].astype(float),
+        length=conn.length_m[first][ok].astype(float),
+        groups=_group(inverse.ravel()),
+        place_cost=np.zeros(n),
+        place_length=np.zeros(n),
     )
-    graph.has_sorted_indices = True
-    return graph, np.concatenate([base_len, length]), n + np.arange(u), groups
 
 
-def _tree_lengths(lengths: sp.csr_array, pred: np.ndarray) -> np.ndarray:
-    """Length from the root to every node of each shortest-path tree (one tree per row of ``pred``).
+@dataclass(frozen=True)
+class _Csr:
+    indptr: np.ndarray
+    indices: np.ndarray
+    weight: np.ndarray
+    length: np.ndarray
 
-    Pointer doubling over the reached nodes only: each node's edge length to
-    its parent (looked up by scipy in C++) is summed up the tree in
-    log2(depth) vectorised passes. Roots and unreached nodes get 0.
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    def heap(self, starts: _Starts) -> int:
+        """Heap entries a search can need: one per edge relaxed plus its starts."""
+        widest = int(np.diff(starts.ptr).max()) if len(starts) else 0
+        return len(self.indices) + widest + 1
+
+
+def _csr(graph: CompiledGraph, reverse: bool, edge_length: np.ndarray | None) -> _Csr:
+    base: sp.csr_matrix = graph.backward if reverse else graph.forward
+    base_edge = graph.backward_edge if reverse else graph.forward_edge
+    weight = np.ascontiguousarray(base.data, dtype=np.float64)
+    return _Csr(
+        indptr=np.ascontiguousarray(base.indptr),
+        indices=np.ascontiguousarray(base.indices),
+        weight=weight,
+        length=weight if edge_length is None else np.ascontiguousarray(edge_length[base_edge], dtype=np.float64),
+    )
+
+
+def _chunks(n_src: int, n_nodes: int, *, dense: bool, workers: int | None) -> tuple[list[tuple[int, int]], int]:
+    cores = os.cpu_count() or 1
+    if workers is None:
+        workers = cores if n_src * n_nodes > _PARALLEL_WORK else 1
+    workers = max(1, min(int(workers), n_src))
+    per_chunk = max(1, _CHUNK_CELLS // max(n_nodes, 1)) if dense else 4096
+    if workers > 1:
+        per_chunk = max(1, min(per_chunk, -(-n_src // (4 * workers))))
+    return [(lo, min(lo + per_chunk, n_src)) for lo in range(0, n_src, per_chunk)], workers
+
+
+def _map(fn: Callable[[tuple[int, int]], Any], chunks: list[tuple[int, int]], workers: int) -> Iterator[Any]:
+    if workers == 1 or len(chunks) == 1:
+        for bounds in chunks:
+            yield fn(bounds)
+        return
+    with ThreadPoolExecutor(min(workers, len(chunks))) as pool:
+        yield from pool.map(fn, chunks)
+
+
+def _reached(csr: _Csr, starts: _Starts, lo: int, hi: int, limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ptr, node, cost, _ = starts.part(lo, hi)
+    with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
+        return _kernel.search_reached(
+            csr.indptr, csr.indices, csr.weight, ptr, node, cost, limit,
+            ws.dist, ws.state, ws.gen, ws.heap, ws.reached,
+        )  # fmt: skip
+
+
+def _dense(csr: _Csr, starts: _Starts, lo: int, hi: int, limit: float, n_out: int) -> np.ndarray:
+    """Seconds from searches ``lo:hi`` to nodes ``0:n_out`` (``inf`` where not reached)."""
+    ptr, node, time_s = _reached(csr, starts, lo, hi, limit)
+    out = np.full((hi - lo, n_out), np.inf)
+    row = np.repeat(np.arange(hi - lo), np.diff(ptr))
+    keep = node < n_out
+    out[row[keep], node[keep]] = time_s[keep]
+    return out
+
+
+def node_reach(
+    graph: CompiledGraph, search: Connectors, *, limit_s: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The nodes each place (as connectors) reaches within ``limit_s``, as CSR over places.
+
+    Returns ``(ptr, node, time_s)``: place ``i`` reaches ``node[ptr[i]:ptr[i + 1]]``
+    in ``time_s[ptr[i]:ptr[i + 1]]`` seconds (its access included), each node once;
+    nothing is spent on the nodes not reached.
     """
-    k, n = pred.shape
-    flat = pred.reshape(-1)
-    ids = np.flatnonzero(flat >= 0)  # reached nodes that have a parent
-    total = np.zeros(k * n)
-    if not len(ids):
-        return total.reshape(k, n)
-    rows, nodes = np.divmod(ids, n)
-    parents = flat[ids].astype(np.int64)
-    step = np.asarray(lengths[parents, nodes], dtype=float)
-    if 2 * len(ids) > k * n:  # most nodes reached: double over the whole arrays, cheaper than compacting
-        itype = np.int32 if k * n < 2**31 - 1 else np.int64
-        total[ids] = step
-        up_all = np.arange(k * n, dtype=itype)
-        up_all[ids] = (rows * n + parents).astype(itype)
-        while True:
-            nxt = up_all[up_all]
-            if np.array_equal(nxt, up_all):
-                return total.reshape(k, n)
-            total += total[up_all]
-            up_all = nxt
-    # position of each node's parent among ids, -1 where the parent is the root
-    parent_flat = rows * n + parents
-    where = np.searchsorted(ids, parent_flat)
-    where[where == len(ids)] = 0
-    up = np.where(ids[where] == parent_flat, where, -1)
-    del rows, nodes, parents, parent_flat, where
-    active = np.flatnonzero(up >= 0)
-    while active.size:
-        hop = up[active]
-        step[active] += step[hop]
-        up[active] = up[hop]
-        active = active[up[active] >= 0]
-    total[ids] = step
-    return total.reshape(k, n)
-
-
-def _chunk(bounds: tuple[int, int]) -> Any:
-    """Run one chunk of the job inherited by a forked worker."""
-    assert _JOB is not None
-    return _run_chunk(_JOB, bounds)
-
-
-def _run_chunk(job: _Job, bounds: tuple[int, int]) -> Any:
-    lo, hi = bounds
-    src = job.sources[lo:hi]
-    result = dijkstra(
-        job.graph,
-        directed=True,
-        indices=src,
-        limit=job.limit_s,
-        return_predecessors=job.distance,
-    )
-    dist, pred = result if job.distance else (result, None)
-    dist = np.atleast_2d(dist)
-    if job.dense:
-        rows = [job.groups[g] for g in range(lo, hi)]
-        place = np.concatenate(rows)
-        times = dist[:, : job.n_base]
-        if not all(len(r) == 1 for r in rows):
-            times = times[np.repeat(np.arange(len(src)), [len(r) for r in rows])]
-        if job.place_cost.any():
-            times = times + job.place_cost[place, None]
-        return job.reduce(place, times, None)
-    tgt = job.target
-    k, (n_t, e) = len(src), tgt.node.shape
-    if e == 1:
-        time_s = dist[:, tgt.node[:, 0]]
-        if tgt.cost_s.any():
-            time_s += tgt.cost_s[None, :, 0]
-        best = np.zeros((k, n_t), dtype=np.int64)
-    else:
-        entry = dist[:, tgt.node.ravel()].reshape(k, n_t, e) + tgt.cost_s[None, :, :]
-        best = np.argmin(entry, axis=2)
-        time_s = np.take_along_axis(entry, best[:, :, None], axis=2)[:, :, 0]
-    del dist
-    length = None
-    if pred is not None:
-        length = np.full((k, n_t), np.nan)
-        i, t = np.nonzero(np.isfinite(time_s))
-        node = tgt.node[t, best[i, t]]
-        length[i, t] = _tree_lengths(job.lengths, np.atleast_2d(pred))[i, node] + tgt.length_m[t, best[i, t]]
-    rows = [job.groups[g] for g in range(lo, hi)]
-    place = np.concatenate(rows)
-    if not all(len(r) == 1 for r in rows):
-        which = np.repeat(np.arange(k), [len(r) for r in rows])
-        time_s = time_s[which]
-        length = None if length is None else length[which]
-    if job.place_cost.any():
-        time_s += job.place_cost[place, None]
-    if length is not None:
-        length += job.place_length[place, None]
-    return job.reduce(place, time_s, length)
-
-
-def node_times(
-    graph: CompiledGraph, search: Connectors, *, reverse: bool = False, limit_s: float | None = None
-) -> np.ndarray:
-    """Seconds from each place (as connectors) to every node of the graph, ``inf`` beyond the limit."""
-    base = graph.backward if reverse else graph.forward
-    n = base.shape[0]
-    searched, _, sources, groups, cost, _ = _prepare(base, np.zeros(base.nnz), search)
+    csr = _csr(graph, False, None)
+    n_places = len(search)
+    if not n_places:
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    starts = _starts(search)
     limit = np.inf if limit_s is None else float(limit_s)
-    dist = np.atleast_2d(dijkstra(searched, directed=True, indices=sources, limit=max(limit - cost.min(), 0.0)))
-    out = np.empty((len(search), n))
-    for g, rows in enumerate(groups):
-        out[rows] = dist[g, :n][None, :] + cost[rows, None]
-    out[out > limit] = np.inf
+    search_limit = max(limit - float(starts.place_cost.min()), 0.0)
+    ptr, node, time_s = _reached(csr, starts, 0, len(starts), search_limit)
+    if len(starts) == n_places and n_places == 1:  # one place, one search: nothing to expand
+        time_s = time_s + starts.place_cost[0]
+        keep = time_s <= limit
+        return np.array([0, int(keep.sum())], dtype=np.int64), node[keep], time_s[keep]
+    search_of = np.empty(n_places, dtype=np.int64)
+    for g, rows in enumerate(starts.groups):
+        search_of[rows] = g
+    counts = np.diff(ptr)[search_of]
+    first = np.repeat(ptr[search_of] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    idx = first + np.arange(int(counts.sum()))
+    place = np.repeat(np.arange(n_places), counts)
+    time_s = time_s[idx] + starts.place_cost[place]
+    keep = time_s <= limit
+    out_ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=n_places))]).astype(np.int64)
+    return out_ptr, node[idx][keep], time_s[keep]
+
+
+def reach_sums(
+    graph: CompiledGraph,
+    search: Connectors,
+    node_weight: np.ndarray,
+    *,
+    limit_s: float,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Per place, the sum of ``node_weight`` over the nodes reached within ``limit_s`` (access included)."""
+    csr = _csr(graph, False, None)
+    starts = _starts(search, fold=False)
+    weights = np.ascontiguousarray(node_weight, dtype=np.float64)
+    out = np.zeros(len(search))
+    if not len(search):
+        return out
+    chunks, workers = _chunks(len(starts), csr.n, dense=False, workers=workers)
+
+    def work(bounds: tuple[int, int]) -> tuple[int, np.ndarray]:
+        lo, hi = bounds
+        ptr, node, cost, _ = starts.part(lo, hi)
+        with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
+            sums = _kernel.search_sum(
+                csr.indptr, csr.indices, csr.weight, ptr, node, cost, float(limit_s), weights,
+                ws.dist, ws.state, ws.gen, ws.heap, ws.reached,
+            )  # fmt: skip
+        return lo, sums
+
+    for lo, sums in _map(work, chunks, workers):
+        for g, value in enumerate(sums, start=lo):
+            out[starts.groups[g]] = value
     return out
 
 
@@ -343,11 +355,11 @@ def run_search(
         Give ``reduce`` the times from each source to every node of the
         graph (``(k, n_nodes)``) instead of to the targets; no distances.
     workers
-        Processes to use; ``None`` picks 1 for small jobs and every core for
+        Threads to use; ``None`` picks 1 for small jobs and every core for
         large ones.
     reduce
         ``reduce(place_index, time_s, length_m)`` applied to each chunk (in
-        the worker); by default the chunk itself is yielded.
+        the worker thread); by default the chunk itself is yielded.
 
     Yields
     ------
@@ -356,44 +368,64 @@ def run_search(
         length_m)`` with arrays of shape ``(k,)``, ``(k, n_target)``,
         ``(k, n_target)``; unreachable pairs have ``inf`` time.
     """
-    global _JOB
-    base = graph.backward if reverse else graph.forward
-    base_edge = graph.backward_edge if reverse else graph.forward_edge
-    aug, entry_len, sources, groups, place_cost, place_length = _prepare(base, edge_length[base_edge], search)
+    want_len = distance and not dense
+    csr = _csr(graph, reverse, edge_length if want_len else None)
+    starts = _starts(search)
+    if not len(starts):
+        return
     limit = np.inf if limit_s is None else float(limit_s)
-    job = _Job(
-        graph=aug,
-        lengths=sp.csr_array((entry_len, aug.indices, aug.indptr), shape=aug.shape),
-        sources=sources,
-        groups=groups,
-        place_cost=place_cost,
-        place_length=place_length,
-        target=target,
-        limit_s=max(limit - float(place_cost.min()), 0.0) if len(place_cost) else limit,
-        distance=distance and not dense,
-        n_base=base.shape[0],
-        dense=dense,
-        reduce=reduce or _identity,
-    )
-    n_src, n_nodes = len(sources), aug.shape[0]
-    if n_src == 0:
-        return
-    cores = os.cpu_count() or 1
-    if workers is None:
-        workers = cores if n_src * n_nodes > _PARALLEL_WORK else 1
-    workers = max(1, min(int(workers), n_src))
-    per_chunk = max(1, min(256, _CHUNK_CELLS // max(n_nodes, 1)))
-    if workers > 1:
-        per_chunk = max(1, min(per_chunk, -(-n_src // (4 * workers))))
-    chunks = [(lo, min(lo + per_chunk, n_src)) for lo in range(0, n_src, per_chunk)]
-    if workers == 1 or len(chunks) == 1:
-        for bounds in chunks:
-            yield _run_chunk(job, bounds)
-        return
-    previous, _JOB = _JOB, job
-    try:  # the workers are forked here and inherit the job
-        pool = multiprocessing.get_context("fork").Pool(min(workers, len(chunks)))
-    finally:
-        _JOB = previous
-    with pool:
-        yield from pool.imap(_chunk, chunks)
+    search_limit = max(limit - float(starts.place_cost.min()), 0.0)
+    reduce = reduce or _identity
+    n_t, e = target.node.shape
+    # the target side: its finite entry nodes become the kernel's target columns
+    finite = np.isfinite(target.cost_s)
+    t_nodes, t_inverse = np.unique(target.node[finite], return_inverse=True)
+    column = np.full(target.node.shape, -1, dtype=np.int64)
+    column[finite] = t_inverse.ravel()
+    target_col = np.full(csr.n, -1, dtype=np.int64)
+    target_col[t_nodes] = np.arange(len(t_nodes))
+    chunks, workers = _chunks(len(starts), csr.n, dense=dense, workers=workers)
+
+    def places_of(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+        rows = starts.groups[lo:hi]
+        place = np.concatenate(rows)
+        which = None if all(len(r) == 1 for r in rows) else np.repeat(np.arange(hi - lo), [len(r) for r in rows])
+        return place, which
+
+    def work(bounds: tuple[int, int]) -> Any:
+        lo, hi = bounds
+        place, which = places_of(lo, hi)
+        if dense:
+            times = _dense(csr, starts, lo, hi, search_limit, graph.n_nodes)
+            if which is not None:
+                times = times[which]
+            if starts.place_cost.any():
+                times = times + starts.place_cost[place, None]
+            return reduce(place, times, None)
+        ptr, node, cost, length = starts.part(lo, hi)
+        with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
+            out_t, out_l = _kernel.search_targets(
+                csr.indptr, csr.indices, csr.weight, csr.length, ptr, node, cost, length, search_limit,
+                target_col, len(t_nodes), want_len, ws.dist, ws.plen, ws.state, ws.gen, ws.heap, ws.reached,
+            )  # fmt: skip
+        k = hi - lo
+        padded_t = np.concatenate([out_t, np.full((k, 1), np.inf)], axis=1)  # column -1: no entry
+        entry = padded_t[:, column.ravel()].reshape(k, n_t, e) + target.cost_s[None, :, :]
+        best = np.argmin(entry, axis=2) if e > 1 else np.zeros((k, n_t), dtype=np.int64)
+        time_s = np.take_along_axis(entry, best[:, :, None], axis=2)[:, :, 0]
+        length_m = None
+        if want_len:
+            padded_l = np.concatenate([out_l, np.full((k, 1), np.nan)], axis=1)
+            ends = padded_l[:, column.ravel()].reshape(k, n_t, e) + target.length_m[None, :, :]
+            length_m = np.take_along_axis(ends, best[:, :, None], axis=2)[:, :, 0]
+            length_m[~np.isfinite(time_s)] = np.nan
+        if which is not None:
+            time_s = time_s[which]
+            length_m = None if length_m is None else length_m[which]
+        if starts.place_cost.any():
+            time_s = time_s + starts.place_cost[place, None]
+        if length_m is not None:
+            length_m = length_m + starts.place_length[place, None]
+        return reduce(place, time_s, length_m)
+
+    yield from _map(work, chunks, workers)

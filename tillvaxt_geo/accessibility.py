@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tillvaxt_geo._engine import Places, connectors, run_search
+from tillvaxt_geo._engine import Places, connectors, reach_sums, run_search
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.network import PLACE_LAYERS, Network
 from tillvaxt_geo.routing import Mode, PlaceSpec, _check_limit, _distinct, resolve_places, time_matrix
@@ -93,7 +93,7 @@ def accessibility(
         A function of travel time in minutes (numpy arrays in, weights out);
         ``None`` counts every opportunity within the time fully.
     workers
-        Processes for large runs (``None``: automatic).
+        Threads for large runs (``None``: every core for large jobs, one for small ones).
 
     Returns
     -------
@@ -168,6 +168,8 @@ def _single_mode(
     if plain and not reverse:
         # opportunities sit on nodes: sum their weights per node once, reduce on the node times
         node_w = np.bincount(o_conn.node[:, 0], weights=weights, minlength=n_nodes)
+        if decay is None:  # cumulative: the kernel sums the weights of the nodes each search settles
+            return reach_sums(graph, z_conn, node_w, limit_s=cutoff_s, workers=workers)
         used = np.flatnonzero(node_w)
         dense_w = node_w if 2 * len(used) > n_nodes else None
 

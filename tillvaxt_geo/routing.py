@@ -312,7 +312,7 @@ def travel_times(
     max_time_min
         Stop searching beyond this time; pairs beyond it are NaN.
     workers
-        Processes for large matrices (``None``: automatic).
+        Threads for large matrices (``None``: every core for large jobs, one for small ones).
     distance
         Also measure ``distance_km`` along each path (``False``: the column
         is NaN and large matrices are about a third faster).
