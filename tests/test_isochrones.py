@@ -11,7 +11,7 @@ import shapely
 from netfixtures import SWEREF, make_layers
 
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.isochrones import isochrones, road_node_times
+from tillvaxt_geo.isochrones import isochrones, reached_nodes, road_node_times
 from tillvaxt_geo.network import build_network
 from tillvaxt_geo.routing import travel_times
 
@@ -61,6 +61,26 @@ def test_band_contains_every_node_the_matrix_reaches(mode: str) -> None:
         # the node times used agree with the matrix
         nodes = road_node_times(net, ["mine_sites:m"], mode=mode)[0]
         np.testing.assert_allclose(nodes, times, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["car", "pt", "best"])
+def test_reached_nodes_are_the_nodes_within_the_cutoff(mode: str) -> None:
+    net = build_network(_grid(stations=True), max_edge_m=None)
+    origins = ["mine_sites:m", "zones:z"]
+    reached = reached_nodes(net, origins, mode=mode, max_time_min=25)
+    dense = road_node_times(net, origins, mode=mode)  # no cutoff: every node
+    matrix = travel_times(net, origins, _node_points(net), mode=mode)["travel_time_min"].to_numpy()
+    for i in range(len(origins)):
+        nodes, minutes = reached.of(i)
+        assert len(np.unique(nodes)) == len(nodes) > 3
+        assert set(nodes.tolist()) == set(np.flatnonzero(dense[i] <= 25).tolist())
+        np.testing.assert_allclose(minutes, dense[i][nodes], atol=1e-9)
+        if mode == "car":  # a node is a destination at snap distance 0: the matrix agrees
+            np.testing.assert_allclose(dense[i], matrix[i * net.n_road_nodes : (i + 1) * net.n_road_nodes], atol=1e-9)
+    frame = reached.to_frame()
+    assert list(frame.columns) == ["origin_id", "mode", "node", "minutes"]
+    assert frame["origin_id"].tolist() == ["m"] * len(reached.of(0)[0]) + ["z"] * len(reached.of(1)[0])
+    assert (frame["mode"] == mode).all() and (frame["minutes"] <= 25).all()
 
 
 def test_bands_are_nested_polygons_in_the_network_crs() -> None:

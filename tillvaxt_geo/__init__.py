@@ -27,7 +27,7 @@ from tillvaxt_geo.layers import Layers, load_layers
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tillvaxt_geo.accessibility import accessibility
     from tillvaxt_geo.edits import apply_changes
-    from tillvaxt_geo.isochrones import isochrones
+    from tillvaxt_geo.isochrones import isochrones, reached_nodes
     from tillvaxt_geo.maps import comparison_map, overview_map, render_map, save_map
     from tillvaxt_geo.model import calibrate_layers, run_scenario
     from tillvaxt_geo.network import Network, build_network, network_report
@@ -50,6 +50,7 @@ _LAZY = {
     "isochrones": "tillvaxt_geo.isochrones",
     "load_scenario": "tillvaxt_geo.scenario",
     "overview_map": "tillvaxt_geo.maps",
+    "reached_nodes": "tillvaxt_geo.isochrones",
     "render_map": "tillvaxt_geo.maps",
     "run_scenario": "tillvaxt_geo.model",
     "save_map": "tillvaxt_geo.maps",
@@ -86,6 +87,7 @@ __all__ = [
     "load_scenario",
     "network_report",
     "overview_map",
+    "reached_nodes",
     "render_map",
     "run_scenario",
     "save_map",

@@ -14,17 +14,19 @@ between stations does not; a car used for park & ride cannot end the trip.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from tillvaxt_geo._engine import Places, connectors, node_times
+from tillvaxt_geo._engine import Places, connectors, node_reach
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.network import Network
 from tillvaxt_geo.routing import Mode, PlaceSpec, resolve_places
 
-__all__ = ["isochrones", "road_node_times"]
+__all__ = ["ReachedNodes", "isochrones", "reached_nodes", "road_node_times"]
 
 
 def _minutes(minutes: float | Sequence[float]) -> list[float]:
@@ -36,15 +38,120 @@ def _minutes(minutes: float | Sequence[float]) -> list[float]:
     return sorted({float(m) for m in values})
 
 
-def _mode_node_times(net: Network, places: Places, mode: str, limit_s: float | None) -> np.ndarray:
-    """Seconds from each place to each road node by ``mode`` ('car' or 'pt'; pt: on foot, either walk layer)."""
+@dataclass(frozen=True)
+class ReachedNodes:
+    """Road nodes reached from each origin, as CSR over origins (see :func:`reached_nodes`).
+
+    Origin ``i`` (``origin_ids[i]``) reaches road nodes ``node[ptr[i]:ptr[i + 1]]``
+    (rows of ``net.nodes``) in ``minutes[ptr[i]:ptr[i + 1]]``, each node once.
+    """
+
+    origin_ids: np.ndarray
+    mode: str
+    ptr: np.ndarray
+    node: np.ndarray
+    minutes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.origin_ids)
+
+    def of(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Road nodes and minutes of origin ``i``."""
+        a, b = self.ptr[i], self.ptr[i + 1]
+        return self.node[a:b], self.minutes[a:b]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table ``origin_id, mode, node, minutes``."""
+        counts = np.diff(self.ptr)
+        return pd.DataFrame(
+            {
+                "origin_id": np.repeat(self.origin_ids.astype(str), counts),
+                "mode": self.mode,
+                "node": self.node,
+                "minutes": self.minutes,
+            }
+        )
+
+
+def _pack(place: np.ndarray, node: np.ndarray, seconds: np.ndarray, n_places: int) -> tuple[np.ndarray, ...]:
+    """Keep the fastest entry per (place, node), sorted by place, as CSR."""
+    order = np.lexsort((seconds, node, place))
+    place, node, seconds = place[order], node[order], seconds[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (place[1:] != place[:-1]) | (node[1:] != node[:-1])
+    place, node, seconds = place[first], node[first], seconds[first]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(place, minlength=n_places))]).astype(np.int64)
+    return ptr, node, seconds
+
+
+def _mode_reach(net: Network, places: Places, mode: str, limit_s: float | None) -> tuple[np.ndarray, ...]:
+    """Road nodes reached from each place by ``mode`` ('car' or 'pt'; pt: on foot, either walk layer).
+
+    ``(ptr, node, seconds)`` as CSR over places, node = road node index.
+    """
     graph = net.compiled(mode)
     conn = connectors(net, places, mode, role="origin")
-    times = node_times(graph, conn, limit_s=limit_s)
+    ptr, node, seconds = node_reach(graph, conn, limit_s=limit_s)
     r = net.n_road_nodes
     if mode == "car":
-        return times[:, :r]
-    return np.minimum(times[:, r : 2 * r], times[:, 2 * r : 3 * r])
+        if (node < r).all():
+            return ptr, node, seconds
+        place = np.repeat(np.arange(len(places)), np.diff(ptr))
+        keep = node < r
+        return _pack(place[keep], node[keep], seconds[keep], len(places))
+    place = np.repeat(np.arange(len(places)), np.diff(ptr))
+    keep = (node >= r) & (node < 3 * r)
+    return _pack(place[keep], (node[keep] - r) % r, seconds[keep], len(places))
+
+
+def reached_nodes(
+    net: Network,
+    origins: PlaceSpec | Places,
+    *,
+    mode: str | Mode = Mode.CAR,
+    max_time_min: float | None = None,
+) -> ReachedNodes:
+    """The road nodes each origin reaches, and in how many minutes: an isochrone's node set.
+
+    Costs only what the searches reach (no array over the whole network), so
+    a 30-minute set on a national graph is as quick as on a county's. For
+    ``pt`` a road node counts as reached on foot (before or after riding);
+    ``best`` takes the faster of car and pt per node.
+
+    Parameters
+    ----------
+    net
+        The network.
+    origins
+        A layer name, GeoDataFrame or ids (see :func:`tillvaxt_geo.routing.travel_times`).
+    mode
+        ``"car"``, ``"pt"`` or ``"best"``.
+    max_time_min
+        Search no further than this (``None``: every reachable node).
+
+    Returns
+    -------
+    ReachedNodes
+        Per origin, its road nodes (rows of ``net.nodes``) and minutes.
+    """
+    parsed = Mode.parse(mode)
+    places = origins if isinstance(origins, Places) else resolve_places(net, origins, role="origins")
+    limit_s = None if max_time_min is None else float(max_time_min) * 60.0
+    if parsed is Mode.BEST:
+        parts = [_mode_reach(net, places, m, limit_s) for m in ("car", "pt")]
+        place = np.concatenate([np.repeat(np.arange(len(places)), np.diff(p[0])) for p in parts])
+        ptr, node, seconds = _pack(
+            place, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]), len(places)
+        )
+    else:
+        ptr, node, seconds = _mode_reach(net, places, parsed.value, limit_s)
+    minutes = seconds / 60.0
+    if max_time_min is not None and (minutes > max_time_min).any():  # a rounding hair over the limit
+        keep = minutes <= max_time_min
+        place = np.repeat(np.arange(len(places)), np.diff(ptr))
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=len(places)))]).astype(np.int64)
+        node, minutes = node[keep], minutes[keep]
+    return ReachedNodes(origin_ids=places.ids, mode=parsed.value, ptr=ptr, node=node, minutes=minutes)
 
 
 def road_node_times(
@@ -57,7 +164,8 @@ def road_node_times(
     """Minutes from each origin to every road node (NaN beyond the cutoff or unreachable).
 
     For ``pt`` a road node counts as reached on foot (before or after
-    riding); ``best`` is the smaller of car and pt.
+    riding); ``best`` is the smaller of car and pt. The dense form of
+    :func:`reached_nodes`.
 
     Parameters
     ----------
@@ -75,20 +183,10 @@ def road_node_times(
     numpy.ndarray
         ``(n_origins, n_road_nodes)`` minutes; road node ``i`` is row ``i`` of ``net.nodes``.
     """
-    parsed = Mode.parse(mode)
-    places = origins if isinstance(origins, Places) else resolve_places(net, origins, role="origins")
-    limit_s = None if max_time_min is None else float(max_time_min) * 60.0
-    if parsed is Mode.BEST:
-        seconds = np.minimum(
-            _mode_node_times(net, places, "car", limit_s), _mode_node_times(net, places, "pt", limit_s)
-        )
-    else:
-        seconds = _mode_node_times(net, places, parsed.value, limit_s)
-    minutes = seconds / 60.0
-    if max_time_min is not None:
-        minutes[minutes > max_time_min] = np.inf
-    minutes[~np.isfinite(minutes)] = np.nan
-    return minutes
+    reached = reached_nodes(net, origins, mode=mode, max_time_min=max_time_min)
+    out = np.full((len(reached), net.n_road_nodes), np.nan)
+    out[np.repeat(np.arange(len(reached)), np.diff(reached.ptr)), reached.node] = reached.minutes
+    return out
 
 
 def _band(
@@ -136,7 +234,7 @@ def _mode_bands(
     net: Network, places: Places, mode: str, minutes: list[float], buffer_m: float
 ) -> list[list[shapely.Geometry]]:
     limit_s = max(minutes) * 60.0
-    times = _mode_node_times(net, places, mode, limit_s)
+    ptr, reached, seconds = _mode_reach(net, places, mode, limit_s)
     node_xy = net.nodes[["x", "y"]].to_numpy()[: net.n_road_nodes]
     edges = net.edges
     kind = edges["kind"].astype(str).to_numpy()
@@ -153,13 +251,15 @@ def _mode_bands(
     edge_s = edges["travel_time_s"].to_numpy()[sel]
     out = []
     for i in range(len(places)):
+        times = np.full(net.n_road_nodes, np.inf)
+        times[reached[ptr[i] : ptr[i + 1]]] = seconds[ptr[i] : ptr[i + 1]]
         bands: list[shapely.Geometry] = []
         previous = None
         for m in minutes:
             geom = _band(
                 places.xy[i],
                 node_xy,
-                times[i],
+                times,
                 access[i],
                 int(places.node[i]),
                 tails,
