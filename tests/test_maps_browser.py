@@ -78,6 +78,26 @@ class Visit:
         label.locator("input").click()
 
 
+def open_popup(page: Any, marker: Any) -> Any:
+    """Click a marker until its popup shows (up to three clicks) and return the popup's content.
+
+    A click while the map is still running its opening fit-to-bounds can land
+    beside the moving marker; a popup that never opens still fails the test.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator(".leaflet-popup-content")
+    for attempt in range(3):
+        marker.click()
+        try:
+            popup.wait_for(timeout=5_000)
+            return popup
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    return popup
+
+
 @pytest.fixture
 def visit(browser: Any) -> Iterator[Any]:
     contexts = []
@@ -138,9 +158,7 @@ def test_clicking_a_mine_site_opens_a_popup_with_its_figures(visit: Any, tmp_pat
     layers = make_layers()
     v = visit(save_map(commute_map(make_result(layers)), tmp_path / "commute.html"))
     assert v.count(".leaflet-marker-pane .awesome-marker") == 1  # only the open site
-    v.page.locator(".leaflet-marker-pane .awesome-marker").first.click()
-    popup = v.page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup = open_popup(v.page, v.page.locator(".leaflet-marker-pane .awesome-marker").first)
     text = popup.inner_text()
     for part in ("Gruvan", "Bolaget AB", "Direkta jobb", "200 personer", "Bor i Ludvika/Smedjebacken", "165 personer",
                  "82 %", "100–200 personer", "150–250 personer"):  # fmt: skip
@@ -172,9 +190,7 @@ def test_hostile_text_shows_exactly_as_typed_and_never_runs(visit: Any, tmp_path
     assert page.locator(".tg-title h1").inner_text() == HOSTILE
     assert HOSTILE in page.locator(".leaflet-control-layers-overlays").inner_text()  # isochrone layer named by site
     assert page.title() == HOSTILE
-    page.locator(".leaflet-marker-pane .awesome-marker").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup = open_popup(page, page.locator(".leaflet-marker-pane .awesome-marker").first)
     assert popup.inner_text().count(HOSTILE) == 2  # site name and company
     page.evaluate("() => Object.values(window).filter(v => v instanceof L.Map).forEach(m => m.closePopup())")
     popup.wait_for(state="detached")  # popups fade out for 200 ms
