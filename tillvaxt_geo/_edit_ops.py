@@ -276,7 +276,7 @@ def rail_stop(layers: Layers, change: Change) -> tuple[Layers, str]:
         new_row["station_id"] = change.station_id
         new_row["arrival_min"] = arr[k] + (arr[k + 1] - arr[k]) * share
         shifted = rows.copy()
-        shifted.iloc[k + 1 :, shifted.columns.get_loc("arrival_min")] = arr[k + 1 :] + dwell
+        shifted.iloc[k + 1 :, shifted.columns.get_loc("arrival_min")] = arr[k + 1 :] + dwell  # type: ignore[index]
         merged = pd.concat([shifted.iloc[: k + 1], new_row, shifted.iloc[k + 1 :]])
         first = int(rows["stop_sequence"].iloc[0])
         merged["stop_sequence"] = np.arange(first, first + len(merged))
@@ -357,7 +357,7 @@ def housing_release(layers: Layers, change: Change) -> tuple[Layers, str]:
     assert change.housing_ids is not None
     ids_or_error(change.label, "housing area", change.housing_ids, housing.index)
     out = housing.copy()
-    out.loc[list(change.housing_ids), "available_from"] = int(change.available_from)  # type: ignore[arg-type]
+    out.loc[list(change.housing_ids), "available_from"] = int(change.available_from)  # type: ignore[arg-type,index]
     return layers.replace(
         housing_land=out
     ), f"{_listed(list(change.housing_ids))} available from {change.available_from}"
@@ -368,5 +368,5 @@ def housing_capacity(layers: Layers, change: Change) -> tuple[Layers, str]:
     assert change.housing_id is not None
     ids_or_error(change.label, "housing area", [change.housing_id], housing.index)
     out = housing.copy()
-    out.loc[change.housing_id, "capacity_dwellings"] = int(change.capacity_dwellings)  # type: ignore[arg-type]
+    out.loc[change.housing_id, "capacity_dwellings"] = int(change.capacity_dwellings)  # type: ignore[arg-type,index]
     return layers.replace(housing_land=out), f"{change.housing_id!r} capacity {change.capacity_dwellings} dwellings"

@@ -90,7 +90,7 @@ def service_waits_min(services: pd.DataFrame, options: NetworkOptions) -> pd.Ser
         )
     per_hour = departures if column == "departures_peak_hour" else departures / options.service_hours
     with np.errstate(divide="ignore"):
-        wait = np.minimum(60.0 / (2.0 * per_hour), options.max_wait_min)
+        wait = pd.Series(np.minimum(60.0 / (2.0 * per_hour), options.max_wait_min), index=per_hour.index)
     return wait.where(per_hour > 0)
 
 

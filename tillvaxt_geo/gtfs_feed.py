@@ -380,9 +380,9 @@ def _trips_per_date(feed: Feed, dates: Sequence[dt.date], trips_per_service: pd.
             delta = np.where((exceptions["exception_type"] == 1).to_numpy() & ~in_base, n, 0.0)
             delta -= np.where((exceptions["exception_type"] == 2).to_numpy() & in_base, n, 0.0)
             by_date = pd.Series(delta).groupby(exceptions["date"].to_numpy()).sum()
-            position = {d: i for i, d in enumerate(dates)}
-            for d, v in by_date.items():
-                counts[position[d]] += v  # type: ignore[index]
+            position = {date: i for i, date in enumerate(dates)}
+            for date, v in by_date.items():
+                counts[position[date]] += v  # type: ignore[index]
     return counts
 
 
@@ -418,8 +418,7 @@ def _base_active(base: pd.DataFrame, exceptions: pd.DataFrame) -> np.ndarray:
     known = merged["start"].notna()
     inside = known & (merged["start"].where(known, merged["date"]) <= merged["date"])
     inside &= merged["date"] <= merged["end"].where(known, merged["date"])
-    inside = inside.to_numpy(dtype=bool)
-    return flag & inside
+    return flag & inside.to_numpy(dtype=bool)
 
 
 def feed_period(feed: Feed) -> tuple[dt.date, dt.date] | None:

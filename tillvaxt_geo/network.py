@@ -567,7 +567,7 @@ def build_network(
     stations: dict[str, tuple[int, int]] = {}
     notes: list[str] = []
     has_pt = layers.rail_services is not None and layers.rail_stations is not None and len(layers.rail_services) > 0
-    if has_pt:
+    if layers.rail_services is not None and layers.rail_stations is not None and has_pt:
         transit = _transit.build_transit(
             rg=rg,
             snaps=snaps,

@@ -112,7 +112,7 @@ def check_frame(frame: pd.DataFrame, schema: LayerSchema, *, file: str | None) -
     for column in schema.columns:
         if column.name not in out.columns:
             if not column.required:
-                out[column.name] = column.default
+                out[column.name] = column.default  # type: ignore[call-overload]
             continue
         converted, bad = _coerce(out[column.name], column)
         if bad.any():

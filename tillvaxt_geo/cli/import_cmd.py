@@ -284,7 +284,7 @@ def _read_housing(path: str, *, crs: str) -> gpd.GeoDataFrame:
         raise CRSError(f"housing_land file {path} has no CRS; set it (tillvaxt_geo never assumes one)")
     checked, problems = check_frame(frame, SCHEMAS["housing_land"], file=path)
     raise_problems(problems, what=f"housing_land {path}")
-    return checked.to_crs(working_crs(crs))
+    return gpd.GeoDataFrame(checked).to_crs(working_crs(crs))
 
 
 @command.command(name="constraints")

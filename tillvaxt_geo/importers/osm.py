@@ -482,11 +482,11 @@ def roads_from_ways(
             "road_id": (
                 pd.Series(ways["way_id"].to_numpy()[rows]).astype(str) + "-" + pd.Series(k).astype(str)
             ).to_numpy(dtype=object),
-            "ref": np.where(ref == "", None, ref),
+            "ref": np.where(ref == "", None, ref),  # type: ignore[call-overload]
             "road_class": ways["highway"].to_numpy(dtype=object)[rows],
             "speed_kmh": speed.to_numpy(dtype=float)[rows],
             "oneway": oneway[rows],
-            "name": np.where(name == "", None, name),
+            "name": np.where(name == "", None, name),  # type: ignore[call-overload]
             "source": source.to_numpy(dtype=object)[rows],
             "osm_way_id": ways["way_id"].to_numpy()[rows],
             "from_node": nid[idx[first_of_piece]],
