@@ -85,10 +85,10 @@ def connectors(net: Network, places: Places, mode: str, *, role: str) -> Connect
     n_road = net.n_road_nodes
     d = places.snap_m.astype(float)
     r = places.node.astype(np.int64)
+    if mode == "car":  # one entry per place: the common case, kept cheap for single-origin queries
+        return Connectors(node=r[:, None], cost_s=(d / opts.car_access_mps)[:, None], length_m=d[:, None])
     cols: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    if mode == "car":
-        cols.append((r, d / opts.car_access_mps, d))
-    elif role == "origin":
+    if role == "origin":
         cols.append((r + n_road, d / opts.walk_mps, d))
         if opts.park_and_ride:
             cols.append((r, d / opts.car_access_mps, d))
@@ -192,9 +192,8 @@ class _Csr:
         return len(self.indptr) - 1
 
     def heap(self, starts: _Starts) -> int:
-        """Heap entries a search can need: one per edge relaxed plus its starts."""
-        widest = int(np.diff(starts.ptr).max()) if len(starts) else 0
-        return len(self.indices) + widest + 1
+        """Heap entries a search can need: one per edge relaxed plus its starts (bounded by all starts)."""
+        return len(self.indices) + len(starts.node) + 1
 
 
 def _csr(graph: CompiledGraph, reverse: bool, edge_length: np.ndarray | None) -> _Csr:
@@ -266,6 +265,8 @@ def node_reach(
     search_limit = max(limit - float(starts.place_cost.min()), 0.0)
     ptr, node, time_s = _reached(csr, starts, 0, len(starts), search_limit)
     if len(starts) == n_places and n_places == 1:  # one place, one search: nothing to expand
+        if starts.place_cost[0] == 0.0:
+            return ptr, node, time_s
         time_s = time_s + starts.place_cost[0]
         keep = time_s <= limit
         return np.array([0, int(keep.sum())], dtype=np.int64), node[keep], time_s[keep]

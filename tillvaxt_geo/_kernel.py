@@ -276,8 +276,9 @@ def search_reached(
     no_col = np.empty(0, dtype=np.int64)
     no_row = np.empty(0)
     ptr = np.zeros(k + 1, dtype=np.int64)
-    out_node = np.empty(4096, dtype=np.int64)
-    out_time = np.empty(4096)
+    first = max(4096, min(indptr.shape[0], 1 << 16))  # one search of up to 65 536 nodes without regrowing
+    out_node = np.empty(first, dtype=np.int64)
+    out_time = np.empty(first)
     used = 0
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
