@@ -211,6 +211,29 @@ def _search(
 
 
 @njit(cache=True, nogil=True)
+def _settle(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    s_node: np.ndarray,
+    s_cost: np.ndarray,
+    limit: float,
+    dist: np.ndarray,
+    state: np.ndarray,
+    gen: np.ndarray,
+    heap: np.ndarray,
+    reached: np.ndarray,
+) -> int:
+    """One search without targets or lengths: settled nodes go to ``reached``, their times stay in ``dist``."""
+    no_col = np.empty(0, dtype=np.int64)
+    no_row = np.empty(0)
+    return _search(
+        indptr, indices, weight, weight, s_node, s_cost, s_cost, limit, False,
+        dist, dist, state, gen, heap, no_col, 0, no_row, no_row, reached,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def search_targets(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -273,8 +296,6 @@ def search_reached(
     the order they were settled (non-decreasing time).
     """
     k = start_ptr.shape[0] - 1
-    no_col = np.empty(0, dtype=np.int64)
-    no_row = np.empty(0)
     ptr = np.zeros(k + 1, dtype=np.int64)
     first = max(4096, min(indptr.shape[0], 1 << 16))  # one search of up to 65 536 nodes without regrowing
     out_node = np.empty(first, dtype=np.int64)
@@ -282,12 +303,7 @@ def search_reached(
     used = 0
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
-        m = _search(
-            indptr, indices, weight, weight,
-            start_node[a:b], start_cost[a:b], start_cost[a:b], limit, False,
-            dist, dist, state, gen, heap,
-            no_col, 0, no_row, no_row, reached,
-        )  # fmt: skip
+        m = _settle(indptr, indices, weight, start_node[a:b], start_cost[a:b], limit, dist, state, gen, heap, reached)
         if used + m > out_node.shape[0]:
             grow = max(2 * out_node.shape[0], used + m)
             bigger_node = np.empty(grow, dtype=np.int64)
@@ -322,17 +338,10 @@ def search_sum(
 ) -> np.ndarray:
     """Per search, the sum of ``node_weight`` over the nodes it reaches within ``limit``."""
     k = start_ptr.shape[0] - 1
-    no_col = np.empty(0, dtype=np.int64)
-    no_row = np.empty(0)
     out = np.zeros(k)
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
-        m = _search(
-            indptr, indices, weight, weight,
-            start_node[a:b], start_cost[a:b], start_cost[a:b], limit, False,
-            dist, dist, state, gen, heap,
-            no_col, 0, no_row, no_row, reached,
-        )  # fmt: skip
+        m = _settle(indptr, indices, weight, start_node[a:b], start_cost[a:b], limit, dist, state, gen, heap, reached)
         total = 0.0
         for i in range(m):
             total += node_weight[reached[i]]
