@@ -77,6 +77,11 @@ def test_reached_nodes_are_the_nodes_within_the_cutoff(mode: str) -> None:
         np.testing.assert_allclose(minutes, dense[i][nodes], atol=1e-9)
         if mode == "car":  # a node is a destination at snap distance 0: the matrix agrees
             np.testing.assert_allclose(dense[i], matrix[i * net.n_road_nodes : (i + 1) * net.n_road_nodes], atol=1e-9)
+    # the same origin twice shares one search and gets its own copy of the result
+    twice = reached_nodes(net, [origins[1], origins[0], origins[1]], mode=mode, max_time_min=25)
+    for i, j in ((0, 1), (1, 0), (2, 1)):
+        np.testing.assert_array_equal(twice.of(i)[0], reached.of(j)[0])
+        np.testing.assert_array_equal(twice.of(i)[1], reached.of(j)[1])
     frame = reached.to_frame()
     assert list(frame.columns) == ["origin_id", "mode", "node", "minutes"]
     assert frame["origin_id"].tolist() == ["m"] * len(reached.of(0)[0]) + ["z"] * len(reached.of(1)[0])

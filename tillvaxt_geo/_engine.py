@@ -140,17 +140,6 @@ def _starts(conn: Connectors, *, fold: bool = True) -> _Starts:
     or per distinct set of connectors (started at every entry with its cost and length)."""
     n = len(conn)
     finite = np.isfinite(conn.cost_s)
-    if fold and n == 1 and finite.sum() == 1:  # one place with one entry (an isochrone's origin)
-        col = int(np.argmax(finite[0]))
-        return _Starts(
-            ptr=np.array([0, 1], dtype=np.int64),
-            node=conn.node[0, col : col + 1].astype(np.int64),
-            cost=np.zeros(1),
-            length=np.zeros(1),
-            groups=[np.zeros(1, dtype=np.int64)],
-            place_cost=conn.cost_s[0, col : col + 1].astype(float),
-            place_length=conn.length_m[0, col : col + 1].astype(float),
-        )
     if fold and n and (finite.sum(axis=1) == 1).all():
         col = np.argmax(finite, axis=1)
         rows = np.arange(n)
@@ -264,23 +253,22 @@ def node_reach(
     limit = np.inf if limit_s is None else float(limit_s)
     search_limit = max(limit - float(starts.place_cost.min()), 0.0)
     ptr, node, time_s = _reached(csr, starts, 0, len(starts), search_limit)
-    if len(starts) == n_places and n_places == 1:  # one place, one search: nothing to expand
-        if starts.place_cost[0] == 0.0:
-            return ptr, node, time_s
-        time_s = time_s + starts.place_cost[0]
-        keep = time_s <= limit
-        return np.array([0, int(keep.sum())], dtype=np.int64), node[keep], time_s[keep]
     search_of = np.empty(n_places, dtype=np.int64)
     for g, rows in enumerate(starts.groups):
         search_of[rows] = g
-    counts = np.diff(ptr)[search_of]
-    first = np.repeat(ptr[search_of] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    idx = first + np.arange(int(counts.sum()))
-    place = np.repeat(np.arange(n_places), counts)
-    time_s = time_s[idx] + starts.place_cost[place]
-    keep = time_s <= limit
-    out_ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=n_places))]).astype(np.int64)
-    return out_ptr, node[idx][keep], time_s[keep]
+    if len(starts) != n_places or (search_of != np.arange(n_places)).any():  # shared searches: a copy per place
+        counts = np.diff(ptr)[search_of]
+        offset = ptr[search_of] - np.concatenate([[0], np.cumsum(counts)[:-1]])
+        idx = np.repeat(offset, counts) + np.arange(int(counts.sum()))
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        node, time_s = node[idx], time_s[idx]
+    if starts.place_cost.any():  # access costs were left out of the searches: add them, cut at the limit again
+        place = np.repeat(np.arange(n_places), np.diff(ptr))
+        time_s = time_s + starts.place_cost[place]
+        keep = time_s <= limit
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=n_places))]).astype(np.int64)
+        node, time_s = node[keep], time_s[keep]
+    return ptr, node, time_s
 
 
 def reach_sums(
