@@ -8,7 +8,8 @@ matrix, and spread over the cores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -164,6 +165,15 @@ def _single_mode(
     n_nodes = graph.n_nodes
     target = o_conn if not reverse else z_conn
     plain = target.node.shape[1] == 1 and not target.cost_s.any()
+
+    def search(reduce: Callable[[np.ndarray, np.ndarray, Any], Any], *, dense: bool = False) -> Iterator[Any]:
+        """From the zones, or (``reverse``) from the opportunities on the transposed graph."""
+        frm, to = (o_conn, z_conn) if reverse else (z_conn, o_conn)
+        return run_search(
+            graph, edge_length, frm, to, reverse=reverse, limit_s=limit_s, distance=False, dense=dense,
+            workers=workers, reduce=reduce,
+        )  # fmt: skip
+
     result = np.zeros(n_z)
     if plain and not reverse:
         # opportunities sit on nodes: sum their weights per node once, reduce on the node times
@@ -178,66 +188,26 @@ def _single_mode(
                 return place, factor(times) @ dense_w
             return place, factor(times[:, used]) @ node_w[used]
 
-        for place, values in run_search(
-            graph,
-            edge_length,
-            z_conn,
-            o_conn,
-            reverse=False,
-            limit_s=limit_s,
-            distance=False,
-            dense=True,
-            workers=workers,
-            reduce=forward_dense,
-        ):
+        for place, values in search(forward_dense, dense=True):
             result[place] = values
         return result
     if plain and reverse:
+        # zones sit on nodes: reduce on the times to the nodes that have zones, then read them off per zone
         zone_node = z_conn.node[:, 0]
+        subset = len(zone_node) * 2 < n_nodes
+        nodes_used = np.unique(zone_node) if subset else np.arange(n_nodes)
 
         def backward_dense(place: np.ndarray, times: np.ndarray, _length: object) -> np.ndarray:
-            return weights[place] @ factor(times[:, np.unique(zone_node)] if len(zone_node) * 2 < n_nodes else times)
+            return weights[place] @ factor(times[:, nodes_used] if subset else times)
 
-        nodes_used = np.unique(zone_node) if len(zone_node) * 2 < n_nodes else np.arange(n_nodes)
         per_node = np.zeros(n_nodes)
-        for part in run_search(
-            graph,
-            edge_length,
-            o_conn,
-            z_conn,
-            reverse=True,
-            limit_s=limit_s,
-            distance=False,
-            dense=True,
-            workers=workers,
-            reduce=backward_dense,
-        ):
+        for part in search(backward_dense, dense=True):
             per_node[nodes_used] += part
         return per_node[zone_node]
     if reverse:
-        for part in run_search(
-            graph,
-            edge_length,
-            o_conn,
-            z_conn,
-            reverse=True,
-            limit_s=limit_s,
-            distance=False,
-            workers=workers,
-            reduce=backward,
-        ):
+        for part in search(backward):
             result += part
     else:
-        for place, values in run_search(
-            graph,
-            edge_length,
-            z_conn,
-            o_conn,
-            reverse=False,
-            limit_s=limit_s,
-            distance=False,
-            workers=workers,
-            reduce=forward,
-        ):
+        for place, values in search(forward):
             result[place] = values
     return result
