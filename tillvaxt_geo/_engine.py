@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from tillvaxt_geo.network import CompiledGraph, Network
 
-__all__ = ["Connectors", "Places", "connectors", "node_reach", "reach_sums", "run_search"]
+__all__ = ["Connectors", "Places", "connectors", "csr_ptr", "node_reach", "reach_sums", "run_search"]
 
 _PARALLEL_WORK = 2e5  # sources x nodes above which a second thread pays off
 _CHUNK_CELLS = 2**22  # sources x nodes of dense output per chunk (memory bound)
@@ -125,9 +125,18 @@ class _Starts:
     def __len__(self) -> int:
         return len(self.groups)
 
+    def search_limit(self, limit: float) -> float:
+        """How far to search so that every place gets ``limit`` including its folded-out access cost."""
+        return max(limit - float(self.place_cost.min()), 0.0) if len(self.place_cost) else limit
+
     def part(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         a, b = self.ptr[lo], self.ptr[hi]
         return self.ptr[lo : hi + 1] - a, self.node[a:b], self.cost[a:b], self.length[a:b]
+
+
+def csr_ptr(rows: np.ndarray, n: int) -> np.ndarray:
+    """Row pointer of entries sorted by row (values in ``0..n-1``): row ``i`` is ``ptr[i]:ptr[i + 1]``."""
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
 
 
 def _group(inverse: np.ndarray) -> list[np.ndarray]:
@@ -251,7 +260,7 @@ def node_reach(
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     starts = _starts(search)
     limit = np.inf if limit_s is None else float(limit_s)
-    search_limit = max(limit - float(starts.place_cost.min()), 0.0)
+    search_limit = starts.search_limit(limit)
     ptr, node, time_s = _reached(csr, starts, 0, len(starts), search_limit)
     search_of = np.empty(n_places, dtype=np.int64)
     for g, rows in enumerate(starts.groups):
@@ -266,7 +275,7 @@ def node_reach(
         place = np.repeat(np.arange(n_places), np.diff(ptr))
         time_s = time_s + starts.place_cost[place]
         keep = time_s <= limit
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=n_places))]).astype(np.int64)
+        ptr = csr_ptr(place[keep], n_places)
         node, time_s = node[keep], time_s[keep]
     return ptr, node, time_s
 
@@ -363,7 +372,7 @@ def run_search(
     if not len(starts):
         return
     limit = np.inf if limit_s is None else float(limit_s)
-    search_limit = max(limit - float(starts.place_cost.min()), 0.0)
+    search_limit = starts.search_limit(limit)
     reduce = reduce or _identity
     n_t, e = target.node.shape
     # the target side: its finite entry nodes become the kernel's target columns

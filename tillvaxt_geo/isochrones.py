@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tillvaxt_geo._engine import Places, connectors, node_reach
+from tillvaxt_geo._engine import Places, connectors, csr_ptr, node_reach
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.network import Network
 from tillvaxt_geo.routing import Mode, PlaceSpec, resolve_places
@@ -80,7 +80,7 @@ def _pack(place: np.ndarray, node: np.ndarray, seconds: np.ndarray, n_places: in
     first = np.ones(len(order), dtype=bool)
     first[1:] = (place[1:] != place[:-1]) | (node[1:] != node[:-1])
     place, node, seconds = place[first], node[first], seconds[first]
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(place, minlength=n_places))]).astype(np.int64)
+    ptr = csr_ptr(place, n_places)
     return ptr, node, seconds
 
 
@@ -149,7 +149,7 @@ def reached_nodes(
     if max_time_min is not None and (minutes > max_time_min).any():  # a rounding hair over the limit
         keep = minutes <= max_time_min
         place = np.repeat(np.arange(len(places)), np.diff(ptr))
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(place[keep], minlength=len(places)))]).astype(np.int64)
+        ptr = csr_ptr(place[keep], len(places))
         node, minutes = node[keep], minutes[keep]
     return ReachedNodes(origin_ids=places.ids, mode=parsed.value, ptr=ptr, node=node, minutes=minutes)
 
