@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,18 +113,24 @@ def connectors(net: Network, places: Places, mode: str, *, role: str) -> Connect
 
 @dataclass(frozen=True)
 class _Starts:
-    """The searches to run: per search, its start entries (CSR) and the places it stands for."""
+    """The searches to run: per search, its start entries (CSR); per place, the search it stands for."""
 
     ptr: np.ndarray
     node: np.ndarray
     cost: np.ndarray
     length: np.ndarray
-    groups: list[np.ndarray]
+    search_of: np.ndarray  # per place, the index of its search
     place_cost: np.ndarray  # per place, seconds added to every result (its access, when folded)
     place_length: np.ndarray  # per place, metres added to every result
 
     def __len__(self) -> int:
-        return len(self.groups)
+        return len(self.ptr) - 1
+
+    @cached_property
+    def groups(self) -> list[np.ndarray]:
+        """Per search, the places it stands for."""
+        order = np.argsort(self.search_of, kind="stable")
+        return np.split(order, np.flatnonzero(np.diff(self.search_of[order])) + 1)
 
     def search_limit(self, limit: float) -> float:
         """How far to search so that every place gets ``limit`` including its folded-out access cost."""
@@ -137,11 +144,6 @@ class _Starts:
 def csr_ptr(rows: np.ndarray, n: int) -> np.ndarray:
     """Row pointer of entries sorted by row (values in ``0..n-1``): row ``i`` is ``ptr[i]:ptr[i + 1]``."""
     return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
-
-
-def _group(inverse: np.ndarray) -> list[np.ndarray]:
-    order = np.argsort(inverse, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
 
 
 def _starts(conn: Connectors, *, fold: bool = True) -> _Starts:
@@ -160,7 +162,7 @@ def _starts(conn: Connectors, *, fold: bool = True) -> _Starts:
             node=sources.astype(np.int64),
             cost=np.zeros(k),
             length=np.zeros(k),
-            groups=_group(inverse.ravel()),
+            search_of=inverse.ravel(),
             place_cost=conn.cost_s[rows, col],
             place_length=conn.length_m[rows, col],
         )
@@ -172,7 +174,7 @@ def _starts(conn: Connectors, *, fold: bool = True) -> _Starts:
         node=conn.node[first][ok].astype(np.int64),
         cost=conn.cost_s[first][ok].astype(float),
         length=conn.length_m[first][ok].astype(float),
-        groups=_group(inverse.ravel()),
+        search_of=inverse.ravel(),
         place_cost=np.zeros(n),
         place_length=np.zeros(n),
     )
@@ -262,22 +264,8 @@ def node_reach(
     limit = np.inf if limit_s is None else float(limit_s)
     search_limit = starts.search_limit(limit)
     ptr, node, time_s = _reached(csr, starts, 0, len(starts), search_limit)
-    search_of = np.empty(n_places, dtype=np.int64)
-    for g, rows in enumerate(starts.groups):
-        search_of[rows] = g
-    if len(starts) != n_places or (search_of != np.arange(n_places)).any():  # shared searches: a copy per place
-        counts = np.diff(ptr)[search_of]
-        offset = ptr[search_of] - np.concatenate([[0], np.cumsum(counts)[:-1]])
-        idx = np.repeat(offset, counts) + np.arange(int(counts.sum()))
-        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        node, time_s = node[idx], time_s[idx]
-    if starts.place_cost.any():  # access costs were left out of the searches: add them, cut at the limit again
-        place = np.repeat(np.arange(n_places), np.diff(ptr))
-        time_s = time_s + starts.place_cost[place]
-        keep = time_s <= limit
-        ptr = csr_ptr(place[keep], n_places)
-        node, time_s = node[keep], time_s[keep]
-    return ptr, node, time_s
+    # a copy of its search's nodes per place, its folded-out access cost added, cut at the limit again
+    return _kernel.per_place(ptr, node, time_s, starts.search_of, starts.place_cost, limit)
 
 
 def reach_sums(

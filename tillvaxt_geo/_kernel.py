@@ -27,13 +27,17 @@ import threading
 import numpy as np
 from numba import njit
 
-__all__ = ["Workspace", "search_reached", "search_sum", "search_targets"]
+__all__ = ["Workspace", "per_place", "search_reached", "search_sum", "search_targets"]
 
 
 # A 4-ary min-heap with lazy deletion: a node is pushed again when its time improves, and stale
 # entries are skipped when popped (the node is already settled). Entries are rows (time, node) of one
 # int64 array, the time as its IEEE bits: for non-negative doubles the bits order like the values,
 # and a row is one cache access. Shallower than a binary heap; together about 20 % faster here.
+# Rows past the heap's end hold _EMPTY (larger than any time's bits); a search leaves them so.
+
+_EMPTY = np.iinfo(np.int64).max
+_PAD = 4  # rows of _EMPTY after the last possible entry: the children a pop may look at
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -53,27 +57,33 @@ def _push(heap: np.ndarray, size: int, key: int, node: int) -> int:
 
 @njit(cache=True, nogil=True, inline="always")
 def _pop(heap: np.ndarray, size: int) -> int:
+    # Bottom-up: move the hole at the root down to a leaf along the smallest children, picked without
+    # branches (rows from ``size`` on hold _EMPTY, so a short last family needs no bounds test), then
+    # sift the last row up from there. About a fifth faster than the classic sift-down, whose
+    # child comparisons the processor cannot predict.
     size -= 1
-    if size == 0:
-        return 0
     key = heap[size, 0]
     node = heap[size, 1]
+    heap[size, 0] = _EMPTY
+    if size == 0:
+        return 0
     i = 0
-    while True:
-        child = 4 * i + 1
-        if child >= size:
-            break
-        best = child
-        best_key = heap[child, 0]
-        for j in range(child + 1, min(child + 4, size)):
-            if heap[j, 0] < best_key:
-                best_key = heap[j, 0]
-                best = j
-        if best_key >= key:
-            break
-        heap[i, 0] = best_key
+    child = 1
+    while child < size:
+        a = child + (heap[child + 1, 0] < heap[child, 0])
+        b = child + 2 + (heap[child + 3, 0] < heap[child + 2, 0])
+        best = b if heap[b, 0] < heap[a, 0] else a
+        heap[i, 0] = heap[best, 0]
         heap[i, 1] = heap[best, 1]
         i = best
+        child = 4 * i + 1
+    while i > 0:
+        parent = (i - 1) >> 2
+        if heap[parent, 0] <= key:
+            break
+        heap[i, 0] = heap[parent, 0]
+        heap[i, 1] = heap[parent, 1]
+        i = parent
     heap[i, 0] = key
     heap[i, 1] = node
     return size
@@ -84,6 +94,7 @@ class Workspace:
 
     Entries are valid only where ``state`` holds the current generation
     (``2 g`` reached, ``2 g + 1`` settled), so a search never clears them.
+    The heap's rows are all ``_EMPTY`` between searches.
     One workspace serves one thread at a time: :func:`workspace` lends them.
     """
 
@@ -94,7 +105,7 @@ class Workspace:
         self.state = np.zeros(n, dtype=np.int32)
         self.reached = np.empty(n, dtype=np.int64)
         self.gen = np.zeros(1, dtype=np.int64)
-        self.heap = np.empty((heap, 2), dtype=np.int64)
+        self.heap = np.full((heap + _PAD, 2), _EMPTY, dtype=np.int64)
 
 
 _POOL: list[Workspace] = []
@@ -112,7 +123,7 @@ class workspace:  # noqa: N801 - used as ``with workspace(n, heap) as ws``
     def __enter__(self) -> Workspace:
         with _POOL_LOCK:
             for i, ws in enumerate(_POOL):
-                if ws.n == self.n and ws.heap.shape[0] >= self.heap:
+                if ws.n == self.n and ws.heap.shape[0] - _PAD >= self.heap:
                     self.ws = _POOL.pop(i)
                     break
         if self.ws is None:
@@ -207,6 +218,7 @@ def _search(
                 if want_len:
                     plen[v] = plen[u] + length[e]
                 size = _push(heap, size, bits[v], v)
+    heap[:size, 0] = _EMPTY  # stopped early at the last target: leave the heap empty for the next search
     return n_settled
 
 
@@ -297,9 +309,8 @@ def search_reached(
     """
     k = start_ptr.shape[0] - 1
     ptr = np.zeros(k + 1, dtype=np.int64)
-    first = max(4096, min(indptr.shape[0], 1 << 16))  # one search of up to 65 536 nodes without regrowing
-    out_node = np.empty(first, dtype=np.int64)
-    out_time = np.empty(first)
+    out_node = np.empty(0, dtype=np.int64)  # sized by the first search, then doubled as needed
+    out_time = np.empty(0)
     used = 0
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
@@ -347,3 +358,33 @@ def search_sum(
             total += node_weight[reached[i]]
         out[s] = total
     return out
+
+
+@njit(cache=True, nogil=True)
+def per_place(
+    ptr: np.ndarray, node: np.ndarray, time_s: np.ndarray, search_of: np.ndarray, add_s: np.ndarray, limit: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The results of :func:`search_reached` per place: each place's search, ``add_s`` added, cut at ``limit``.
+
+    Place ``p`` gets the nodes of search ``search_of[p]`` at their times plus
+    ``add_s[p]``, those within ``limit``, in the search's order. Returns
+    ``(ptr, node, time_s)`` as CSR over places.
+    """
+    n = search_of.shape[0]
+    total = 0
+    for p in range(n):
+        total += ptr[search_of[p] + 1] - ptr[search_of[p]]
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    out_node = np.empty(total, dtype=np.int64)
+    out_time = np.empty(total)
+    m = 0
+    for p in range(n):
+        s = search_of[p]
+        for i in range(ptr[s], ptr[s + 1]):
+            t = time_s[i] + add_s[p]
+            if t <= limit:
+                out_node[m] = node[i]
+                out_time[m] = t
+                m += 1
+        out_ptr[p + 1] = m
+    return out_ptr, out_node[:m], out_time[:m]
