@@ -27,7 +27,10 @@ def graphs(draw: st.DrawFn) -> dict:
         starts = draw(st.lists(st.tuples(node, st.floats(0.0, 50.0) | st.just(np.inf)), min_size=1, max_size=3))
         searches.append(starts)
     limit = draw(st.just(np.inf) | st.floats(0.0, 150.0))
-    return {"n": n, "edges": edges, "searches": searches, "limit": limit}
+    # the queue's buckets: narrow or wide against the edge times, few (most entries in the far heap) or many
+    width = draw(st.sampled_from([0.01, 0.7, 5.0, 1000.0]) | st.floats(0.001, 200.0))
+    buckets = draw(st.sampled_from([1, 2, 4, 64]))
+    return {"n": n, "edges": edges, "searches": searches, "limit": limit, "width": width, "buckets": buckets}
 
 
 def _csr(n: int, edges: list) -> tuple[np.ndarray, ...]:
@@ -61,8 +64,15 @@ def _reference(n: int, edges: list, starts: list, limit: float) -> tuple[dict[in
     return {v: t for v, t in dist.items() if v != n and t <= limit}, graph
 
 
-def _workspace(n: int, indices: np.ndarray, starts: np.ndarray) -> _kernel.Workspace:
-    return _kernel.Workspace(n, len(indices) + len(starts) + 1)
+def _workspace(n: int, indices: np.ndarray, starts: np.ndarray, buckets: int = 64) -> _kernel.Workspace:
+    return _kernel.Workspace(n, len(indices) + len(starts) + 1, buckets)
+
+
+def _assert_queue_empty(ws: _kernel.Workspace) -> None:
+    """Between searches the heaps hold only empty rows and every bucket is empty."""
+    assert (ws.heap[:, 0] == _kernel._EMPTY).all()
+    assert (ws.far[:, 0] == _kernel._EMPTY).all()
+    assert (ws.heads == -1).all()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,33 +81,20 @@ def test_kernels_equal_networkx(case: dict, data: st.DataObject) -> None:
     n, edges, limit = case["n"], case["edges"], case["limit"]
     indptr, indices, weight, length = _csr(n, edges)
     ptr, node, cost, slen = _starts(case["searches"])
-    ws = _workspace(n, indices, node)
+    width = case["width"]
+    ws = _workspace(n, indices, node, case["buckets"])
     targets = np.array(data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)), dtype=np.int64)
     target_col = np.full(n, -1, dtype=np.int64)
     target_col[targets] = np.arange(len(targets))
     node_weight = np.arange(1.0, n + 1.0)
     times, lengths = _kernel.search_targets(
-        indptr, indices, weight, length, ptr, node, cost, slen, limit, target_col, len(targets), True,
-        ws.dist, ws.plen, ws.state, ws.gen, ws.heap, ws.reached,
-    )  # fmt: skip
-    r_ptr, r_node, r_time = _kernel.search_reached(
-        indptr, indices, weight, ptr, node, cost, limit, ws.dist, ws.state, ws.gen, ws.heap, ws.reached
+        indptr, indices, weight, length, width, ptr, node, cost, slen, limit, target_col, len(targets), True, ws.arrays
     )
-    sums = _kernel.search_sum(
-        indptr,
-        indices,
-        weight,
-        ptr,
-        node,
-        cost,
-        limit,
-        node_weight,
-        ws.dist,
-        ws.state,
-        ws.gen,
-        ws.heap,
-        ws.reached,
-    )
+    _assert_queue_empty(ws)  # also after stopping early at the last target
+    r_ptr, r_node, r_time = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, limit, ws.arrays)
+    _assert_queue_empty(ws)
+    sums = _kernel.search_sum(indptr, indices, weight, width, ptr, node, cost, limit, node_weight, ws.arrays)
+    _assert_queue_empty(ws)
     for s, starts in enumerate(case["searches"]):
         ref, _ = _reference(n, edges, starts, limit)
         # every node reached, once, at networkx's time, in non-decreasing time
@@ -129,11 +126,11 @@ def test_lengths_follow_the_shortest_path() -> None:
     searches = [[(int(v), float(c))] for v, c in zip(rng.integers(0, n, 20), rng.uniform(0, 10, 20), strict=True)]
     ptr, node, cost, slen = _starts(searches)
     target_col = np.arange(n, dtype=np.int64)
-    ws = _workspace(n, indices, node)
+    width, buckets = _kernel.bucket_params(weight)
+    ws = _workspace(n, indices, node, buckets)
     _, lengths = _kernel.search_targets(
-        indptr, indices, weight, length, ptr, node, cost, slen, np.inf, target_col, n, True,
-        ws.dist, ws.plen, ws.state, ws.gen, ws.heap, ws.reached,
-    )  # fmt: skip
+        indptr, indices, weight, length, width, ptr, node, cost, slen, np.inf, target_col, n, True, ws.arrays
+    )
     graph = nx.DiGraph()
     graph.add_weighted_edges_from([(u, v, w) for u, v, w, _ in edges], weight="w")
     along = {(u, v): d for u, v, _, d in edges}
@@ -155,14 +152,13 @@ def test_generation_wrap_keeps_results_exact() -> None:
     indptr, indices, weight = g.indptr, g.indices, g.data
     sources = rng.integers(0, 200, 30)
     ptr, node, cost = np.arange(31, dtype=np.int64), sources.astype(np.int64), np.zeros(30)
-    fresh = _kernel.Workspace(200, len(indices) + 2)
-    old = _kernel.Workspace(200, len(indices) + 2)
-    _kernel.search_reached(
-        indptr, indices, weight, ptr, node, cost, np.inf, old.dist, old.state, old.gen, old.heap, old.reached
-    )
+    width, buckets = _kernel.bucket_params(weight)
+    fresh = _kernel.Workspace(200, len(indices) + 2, buckets)
+    old = _kernel.Workspace(200, len(indices) + 2, buckets)
+    _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, np.inf, old.arrays)
     old.gen[0] = 2**29 - 5  # a few searches before the wrap, with stale marks in the state array
-    a = _kernel.search_reached(indptr, indices, weight, ptr, node, cost, 300.0, fresh.dist, fresh.state, fresh.gen, fresh.heap, fresh.reached)  # fmt: skip  # noqa: E501
-    b = _kernel.search_reached(indptr, indices, weight, ptr, node, cost, 300.0, old.dist, old.state, old.gen, old.heap, old.reached)  # fmt: skip  # noqa: E501
+    a = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, fresh.arrays)
+    b = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, old.arrays)
     assert old.gen[0] < 100  # wrapped
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
@@ -174,9 +170,29 @@ def test_generation_wrap_keeps_results_exact() -> None:
 
 
 def test_workspaces_are_lent_per_size_and_reused() -> None:
-    with _kernel.workspace(50, 100) as a, _kernel.workspace(50, 100) as b:
+    with _kernel.workspace(50, 100, 64) as a, _kernel.workspace(50, 100, 64) as b:
         assert a is not b  # two threads never share one
-    with _kernel.workspace(50, 80) as c:
+    with _kernel.workspace(50, 80, 64) as c:
         assert c in (a, b)  # a big enough one is reused
-    with _kernel.workspace(60, 80) as d:
+    with _kernel.workspace(60, 80, 64) as d:
         assert d.n == 60 and d not in (a, b)
+    with _kernel.workspace(50, 80, 128) as e:
+        assert e.heads.shape == (128,) and e not in (a, b)  # the bucket count is the graph's
+
+
+@pytest.mark.parametrize(
+    ("weight", "width", "buckets"),
+    [
+        (np.full(100, 32.0), 1.0, 64),  # 1/32 of the median; 32 + 2 buckets span the longest: at least 64
+        (np.r_[np.full(99, 3.2), 0.0, 0.0], 0.1, 64),  # zero-time edges do not count
+        (np.r_[np.full(50, 3.2), np.full(50, 100.0)], 1.6125, 128),  # median 51.6; p99 100: 62.02 + 2 > 64
+        (np.r_[np.full(90, 1.0), np.full(10, 1000.0)], 1 / 32, 4096),  # long edges: capped, the rest go far
+        (np.zeros(5), 1.0, 64),  # no positive times at all
+        (np.zeros(0), 1.0, 64),
+    ],
+)
+def test_bucket_params(weight: np.ndarray, width: float, buckets: int) -> None:
+    got_width, got_buckets = _kernel.bucket_params(weight)
+    assert got_width == pytest.approx(width)
+    assert got_buckets == buckets
+    assert got_buckets & (got_buckets - 1) == 0  # a power of two: buckets are picked by a bit mask

@@ -17,6 +17,7 @@ large jobs run in chunks of sources on several threads of this process.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -186,25 +187,35 @@ class _Csr:
     indices: np.ndarray
     weight: np.ndarray
     length: np.ndarray
+    width: float  # the search queue's bucket width (s) and bucket count: _kernel.bucket_params
+    buckets: int
 
     @property
     def n(self) -> int:
         return len(self.indptr) - 1
 
-    def heap(self, starts: _Starts) -> int:
-        """Heap entries a search can need: one per edge relaxed plus its starts (bounded by all starts)."""
-        return len(self.indices) + len(starts.node) + 1
+    def workspace(self, starts: _Starts) -> _kernel.workspace:
+        """Borrow a workspace for searches of ``starts``: a queue entry per edge relaxed plus the starts."""
+        return _kernel.workspace(self.n, len(self.indices) + len(starts.node) + 1, self.buckets)
+
+
+_QUEUE: weakref.WeakKeyDictionary[CompiledGraph, tuple[float, int]] = weakref.WeakKeyDictionary()
 
 
 def _csr(graph: CompiledGraph, reverse: bool, edge_length: np.ndarray | None) -> _Csr:
     base: sp.csr_matrix = graph.backward if reverse else graph.forward
     base_edge = graph.backward_edge if reverse else graph.forward_edge
     weight = np.ascontiguousarray(base.data, dtype=np.float64)
+    if graph not in _QUEUE:  # the same edge times either way: one set of queue parameters per graph
+        _QUEUE[graph] = _kernel.bucket_params(weight)
+    width, buckets = _QUEUE[graph]
     return _Csr(
         indptr=np.ascontiguousarray(base.indptr),
         indices=np.ascontiguousarray(base.indices),
         weight=weight,
         length=weight if edge_length is None else np.ascontiguousarray(edge_length[base_edge], dtype=np.float64),
+        width=width,
+        buckets=buckets,
     )
 
 
@@ -230,11 +241,8 @@ def _map(fn: Callable[[tuple[int, int]], Any], chunks: list[tuple[int, int]], wo
 
 def _reached(csr: _Csr, starts: _Starts, lo: int, hi: int, limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ptr, node, cost, _ = starts.part(lo, hi)
-    with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
-        return _kernel.search_reached(
-            csr.indptr, csr.indices, csr.weight, ptr, node, cost, limit,
-            ws.dist, ws.state, ws.gen, ws.heap, ws.reached,
-        )  # fmt: skip
+    with csr.workspace(starts) as ws:
+        return _kernel.search_reached(csr.indptr, csr.indices, csr.weight, csr.width, ptr, node, cost, limit, ws.arrays)
 
 
 def _dense(csr: _Csr, starts: _Starts, lo: int, hi: int, limit: float, n_out: int) -> np.ndarray:
@@ -288,11 +296,10 @@ def reach_sums(
     def work(bounds: tuple[int, int]) -> tuple[int, np.ndarray]:
         lo, hi = bounds
         ptr, node, cost, _ = starts.part(lo, hi)
-        with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
+        with csr.workspace(starts) as ws:
             sums = _kernel.search_sum(
-                csr.indptr, csr.indices, csr.weight, ptr, node, cost, float(limit_s), weights,
-                ws.dist, ws.state, ws.gen, ws.heap, ws.reached,
-            )  # fmt: skip
+                csr.indptr, csr.indices, csr.weight, csr.width, ptr, node, cost, float(limit_s), weights, ws.arrays
+            )
         return lo, sums
 
     for lo, sums in _map(work, chunks, workers):
@@ -389,10 +396,10 @@ def run_search(
                 times = times + starts.place_cost[place, None]
             return reduce(place, times, None)
         ptr, node, cost, length = starts.part(lo, hi)
-        with _kernel.workspace(csr.n, csr.heap(starts)) as ws:
+        with csr.workspace(starts) as ws:
             out_t, out_l = _kernel.search_targets(
-                csr.indptr, csr.indices, csr.weight, csr.length, ptr, node, cost, length, search_limit,
-                target_col, len(t_nodes), want_len, ws.dist, ws.plen, ws.state, ws.gen, ws.heap, ws.reached,
+                csr.indptr, csr.indices, csr.weight, csr.length, csr.width, ptr, node, cost, length, search_limit,
+                target_col, len(t_nodes), want_len, ws.arrays,
             )  # fmt: skip
         k = hi - lo
         padded_t = np.concatenate([out_t, np.full((k, 1), np.inf)], axis=1)  # column -1: no entry

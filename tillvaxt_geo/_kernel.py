@@ -5,11 +5,15 @@ graph for every source and holds the GIL. These kernels keep one workspace
 per call and mark its entries with a generation number, so a search touches
 only the nodes it reaches; a search for a set of target nodes stops once it
 has settled all of them; the length along the shortest path is carried as a
-second label. They release the GIL (``nogil``), so chunks of sources run on
-several threads of one process (:mod:`tillvaxt_geo._engine`).
+second label. The queue is two-level: times are cut into buckets of a
+width fitted to the graph's edge times (:func:`bucket_params`), and only
+the current bucket is a heap. They release the GIL (``nogil``), so chunks
+of sources run on several threads of one process (:mod:`tillvaxt_geo._engine`).
 
 Graphs are CSR arrays: ``indptr`` (n + 1), ``indices`` (heads), ``weight``
-(seconds, non-negative) and ``length`` (metres) per entry. A batch of
+(seconds, non-negative) and ``length`` (metres) per entry, and the queue's
+bucket ``width``; a workspace's arrays (:attr:`Workspace.arrays`) are passed
+as ``ws``. A batch of
 searches is given as sources in CSR form too: search ``s`` starts at the
 nodes ``start_node[start_ptr[s]:start_ptr[s + 1]]`` with initial costs
 ``start_cost`` and lengths ``start_len`` (a place with several entry points,
@@ -27,13 +31,13 @@ import threading
 import numpy as np
 from numba import njit
 
-__all__ = ["Workspace", "per_place", "search_reached", "search_sum", "search_targets"]
+__all__ = ["Workspace", "bucket_params", "per_place", "search_reached", "search_sum", "search_targets"]
 
 
-# A 4-ary min-heap with lazy deletion: a node is pushed again when its time improves, and stale
-# entries are skipped when popped (the node is already settled). Entries are rows (time, node) of one
-# int64 array, the time as its IEEE bits: for non-negative doubles the bits order like the values,
-# and a row is one cache access. Shallower than a binary heap; together about 20 % faster here.
+# The heaps (the current bucket's and the far entries'): 4-ary min-heaps with lazy deletion: a node
+# is pushed again when its time improves, and stale entries are skipped when popped (the node is
+# already settled). Entries are rows (time, node) of one int64 array, the time as its IEEE bits: for
+# non-negative doubles the bits order like the values, and a row is one cache access.
 # Rows past the heap's end hold _EMPTY (larger than any time's bits); a search leaves them so.
 
 _EMPTY = np.iinfo(np.int64).max
@@ -89,23 +93,49 @@ def _pop(heap: np.ndarray, size: int) -> int:
     return size
 
 
+def bucket_params(weight: np.ndarray) -> tuple[float, int]:
+    """Bucket width (s) and bucket count (a power of two) of the search queue for edges of ``weight``.
+
+    A bucket spans 1/32 of the median positive edge time, so the handful of
+    entries it holds need only a tiny heap; the buckets together span the
+    99th-percentile edge (64 to 4 096 of them). Longer edges and far start
+    costs wait in the far heap; the choice affects speed, never results.
+    """
+    positive = weight[weight > 0]
+    if not len(positive):
+        return 1.0, 64
+    width = float(np.median(positive)) / 32.0
+    span = float(np.quantile(positive, 0.99)) / width + 2.0
+    return width, int(2 ** np.clip(np.ceil(np.log2(span)), 6, 12))
+
+
 class Workspace:
-    """Scratch arrays for searches on graphs of up to ``n`` nodes and ``heap`` heap entries.
+    """Scratch arrays for searches on graphs of up to ``n`` nodes, ``heap`` queue entries and ``buckets`` buckets.
 
     Entries are valid only where ``state`` holds the current generation
     (``2 g`` reached, ``2 g + 1`` settled), so a search never clears them.
-    The heap's rows are all ``_EMPTY`` between searches.
-    One workspace serves one thread at a time: :func:`workspace` lends them.
+    Between searches the heaps' rows are all ``_EMPTY`` and every bucket is
+    empty (-1). One workspace serves one thread at a time: :func:`workspace`
+    lends them.
     """
 
-    def __init__(self, n: int, heap: int) -> None:
+    def __init__(self, n: int, heap: int, buckets: int = 64) -> None:
         self.n = n
+        self.buckets = buckets
+        self.capacity = heap
         self.dist = np.empty(n)
         self.plen = np.empty(n)
         self.state = np.zeros(n, dtype=np.int32)
         self.reached = np.empty(n, dtype=np.int64)
         self.gen = np.zeros(1, dtype=np.int64)
         self.heap = np.full((heap + _PAD, 2), _EMPTY, dtype=np.int64)
+        self.far = np.full((heap + _PAD, 2), _EMPTY, dtype=np.int64)
+        self.pool = np.empty((heap, 2), dtype=np.int64)  # bucket entries: (node, next entry or -1)
+        self.heads = np.full(buckets, -1, dtype=np.int64)
+        # what the kernels take as ``ws``, in this order
+        self.arrays = (
+            self.dist, self.plen, self.state, self.gen, self.heap, self.far, self.pool, self.heads, self.reached,
+        )  # fmt: skip
 
 
 _POOL: list[Workspace] = []
@@ -113,21 +143,21 @@ _POOL_LOCK = threading.Lock()
 _POOL_KEEP = 4  # workspaces kept between calls (one per thread of a call is enough)
 
 
-class workspace:  # noqa: N801 - used as ``with workspace(n, heap) as ws``
-    """Borrow a :class:`Workspace` big enough for ``n`` nodes and ``heap`` entries."""
+class workspace:  # noqa: N801 - used as ``with workspace(n, heap, buckets) as ws``
+    """Borrow a :class:`Workspace` for ``n`` nodes, ``heap`` entries and ``buckets`` buckets."""
 
-    def __init__(self, n: int, heap: int) -> None:
-        self.n, self.heap = n, heap
+    def __init__(self, n: int, heap: int, buckets: int) -> None:
+        self.n, self.heap, self.buckets = n, heap, buckets
         self.ws: Workspace | None = None
 
     def __enter__(self) -> Workspace:
         with _POOL_LOCK:
             for i, ws in enumerate(_POOL):
-                if ws.n == self.n and ws.heap.shape[0] - _PAD >= self.heap:
+                if ws.n == self.n and ws.buckets == self.buckets and ws.capacity >= self.heap:
                     self.ws = _POOL.pop(i)
                     break
         if self.ws is None:
-            self.ws = Workspace(self.n, self.heap)
+            self.ws = Workspace(self.n, self.heap, self.buckets)
         return self.ws
 
     def __exit__(self, *exc: object) -> None:
@@ -136,27 +166,42 @@ class workspace:  # noqa: N801 - used as ``with workspace(n, heap) as ws``
             del _POOL[_POOL_KEEP:]
 
 
+# The queue of a search: its times are cut into buckets of ``width`` seconds. The current bucket's
+# entries sit in ``heap``, so they leave in exact time order; the next ``B - 1`` buckets are linked
+# lists of nodes in ``pool`` (a push is three writes); entries beyond them wait in the ``far`` heap
+# and move into the buckets as the window passes. A node is listed again when its time improves; a
+# listed node is pushed onto the heap with its time then, and skipped when already settled. The
+# heap stays a few entries deep, where a heap of the whole frontier took most of a search's time:
+# about twice as fast on road graphs.
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _list(pool: np.ndarray, heads: np.ndarray, used: int, b: int, v: int) -> int:
+    """Add node ``v`` to bucket ``b``'s list as pool entry ``used``; returns the pool entries used."""
+    j = b & (heads.shape[0] - 1)
+    pool[used, 0] = v
+    pool[used, 1] = heads[j]
+    heads[j] = used
+    return used + 1
+
+
 @njit(cache=True, nogil=True)
 def _search(
     indptr: np.ndarray,
     indices: np.ndarray,
     weight: np.ndarray,
     length: np.ndarray,
+    width: float,
     s_node: np.ndarray,
     s_cost: np.ndarray,
     s_len: np.ndarray,
     limit: float,
     want_len: bool,
-    dist: np.ndarray,
-    plen: np.ndarray,
-    state: np.ndarray,
-    gen: np.ndarray,
-    heap: np.ndarray,
+    ws: tuple,
     target_col: np.ndarray,
     n_targets: int,
     row_t: np.ndarray,
     row_l: np.ndarray,
-    reached: np.ndarray,
 ) -> int:
     """One search; settled nodes go to ``reached`` in settling order (non-decreasing time).
 
@@ -165,6 +210,7 @@ def _search(
     search stops when all targets are settled. Returns the number of nodes
     settled; their times are in ``dist``.
     """
+    dist, plen, state, gen, heap, far, pool, heads, reached = ws
     g = gen[0] + 1
     if g >= 2**29:
         state[:] = 0
@@ -172,7 +218,15 @@ def _search(
     gen[0] = g
     seen, settled = 2 * g, 2 * g + 1
     bits = dist.view(np.int64)
-    size = 0
+    inv = 1.0 / width
+    n_buckets = heads.shape[0]
+    as_time = np.empty(1)  # reads a far entry's key bits back as seconds
+    as_bits = as_time.view(np.int64)
+    cur = 0  # the current bucket
+    size = 0  # entries in the heap (the current bucket)
+    fsize = 0  # entries in the far heap
+    used = 0  # pool entries used (bucket entries pushed)
+    listed = 0  # pool entries not yet moved out of their bucket
     for j in range(s_node.shape[0]):
         c = s_cost[j]
         if not (np.isfinite(c) and c <= limit):  # inf marks no such entry
@@ -183,10 +237,52 @@ def _search(
             dist[v] = c
             if want_len:
                 plen[v] = s_len[j]
-            size = _push(heap, size, bits[v], v)
+            b = int(c * inv)
+            if b == cur:
+                size = _push(heap, size, bits[v], v)
+            elif b - cur < n_buckets:
+                used = _list(pool, heads, used, b, v)
+                listed += 1
+            else:
+                fsize = _push(far, fsize, bits[v], v)
     found = 0
     n_settled = 0
-    while size > 0:
+    while True:
+        if size == 0:  # the current bucket is done: on to the next one that holds entries
+            if listed == 0 and fsize == 0:
+                break
+            if listed > 0:
+                cur += 1
+                while heads[cur & (n_buckets - 1)] < 0:
+                    cur += 1
+            else:
+                as_bits[0] = far[0, 0]
+                cur = int(as_time[0] * inv)
+            while fsize > 0:  # far entries the window now covers move into their buckets
+                as_bits[0] = far[0, 0]
+                b = int(as_time[0] * inv)
+                if b - cur >= n_buckets:
+                    break
+                v = far[0, 1]
+                key = far[0, 0]
+                fsize = _pop(far, fsize)
+                if state[v] == settled:
+                    continue
+                if b == cur:
+                    size = _push(heap, size, key, v)
+                else:
+                    used = _list(pool, heads, used, b, v)
+                    listed += 1
+            j = cur & (n_buckets - 1)
+            p = heads[j]
+            heads[j] = -1
+            while p >= 0:
+                v = pool[p, 0]
+                if state[v] != settled:
+                    size = _push(heap, size, bits[v], v)
+                listed -= 1
+                p = pool[p, 1]
+            continue
         u = heap[0, 1]
         size = _pop(heap, size)
         if state[u] == settled:  # a stale entry: its first (smallest) one settled it
@@ -217,8 +313,19 @@ def _search(
                 dist[v] = nd
                 if want_len:
                     plen[v] = plen[u] + length[e]
-                size = _push(heap, size, bits[v], v)
-    heap[:size, 0] = _EMPTY  # stopped early at the last target: leave the heap empty for the next search
+                b = int(nd * inv)
+                if b == cur:
+                    size = _push(heap, size, bits[v], v)
+                elif b - cur < n_buckets:
+                    used = _list(pool, heads, used, b, v)
+                    listed += 1
+                else:
+                    fsize = _push(far, fsize, bits[v], v)
+    # stopped early at the last target: leave the queue empty for the next search
+    heap[:size, 0] = _EMPTY
+    far[:fsize, 0] = _EMPTY
+    if listed > 0:
+        heads[:] = -1
     return n_settled
 
 
@@ -227,21 +334,18 @@ def _settle(
     indptr: np.ndarray,
     indices: np.ndarray,
     weight: np.ndarray,
+    width: float,
     s_node: np.ndarray,
     s_cost: np.ndarray,
     limit: float,
-    dist: np.ndarray,
-    state: np.ndarray,
-    gen: np.ndarray,
-    heap: np.ndarray,
-    reached: np.ndarray,
+    ws: tuple,
 ) -> int:
     """One search without targets or lengths: settled nodes go to ``reached``, their times stay in ``dist``."""
     no_col = np.empty(0, dtype=np.int64)
     no_row = np.empty(0)
     return _search(
-        indptr, indices, weight, weight, s_node, s_cost, s_cost, limit, False,
-        dist, dist, state, gen, heap, no_col, 0, no_row, no_row, reached,
+        indptr, indices, weight, weight, width, s_node, s_cost, s_cost, limit, False,
+        ws, no_col, 0, no_row, no_row,
     )  # fmt: skip
 
 
@@ -251,6 +355,7 @@ def search_targets(
     indices: np.ndarray,
     weight: np.ndarray,
     length: np.ndarray,
+    width: float,
     start_ptr: np.ndarray,
     start_node: np.ndarray,
     start_cost: np.ndarray,
@@ -259,12 +364,7 @@ def search_targets(
     target_col: np.ndarray,
     n_targets: int,
     want_len: bool,
-    dist: np.ndarray,
-    plen: np.ndarray,
-    state: np.ndarray,
-    gen: np.ndarray,
-    heap: np.ndarray,
-    reached: np.ndarray,
+    ws: tuple,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times (s) and path lengths (m) from every search to every target column.
 
@@ -278,10 +378,9 @@ def search_targets(
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
         _search(
-            indptr, indices, weight, length,
+            indptr, indices, weight, length, width,
             start_node[a:b], start_cost[a:b], start_len[a:b], limit, want_len,
-            dist, plen, state, gen, heap,
-            target_col, n_targets, out_t[s], out_l[s], reached,
+            ws, target_col, n_targets, out_t[s], out_l[s],
         )  # fmt: skip
     return out_t, out_l
 
@@ -291,15 +390,12 @@ def search_reached(
     indptr: np.ndarray,
     indices: np.ndarray,
     weight: np.ndarray,
+    width: float,
     start_ptr: np.ndarray,
     start_node: np.ndarray,
     start_cost: np.ndarray,
     limit: float,
-    dist: np.ndarray,
-    state: np.ndarray,
-    gen: np.ndarray,
-    heap: np.ndarray,
-    reached: np.ndarray,
+    ws: tuple,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every node each search reaches within ``limit``, in CSR form.
 
@@ -307,6 +403,7 @@ def search_reached(
     ``node[ptr[s]:ptr[s + 1]]`` at ``time_s[ptr[s]:ptr[s + 1]]`` seconds, in
     the order they were settled (non-decreasing time).
     """
+    dist, reached = ws[0], ws[8]
     k = start_ptr.shape[0] - 1
     ptr = np.zeros(k + 1, dtype=np.int64)
     out_node = np.empty(0, dtype=np.int64)  # sized by the first search, then doubled as needed
@@ -314,7 +411,7 @@ def search_reached(
     used = 0
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
-        m = _settle(indptr, indices, weight, start_node[a:b], start_cost[a:b], limit, dist, state, gen, heap, reached)
+        m = _settle(indptr, indices, weight, width, start_node[a:b], start_cost[a:b], limit, ws)
         if used + m > out_node.shape[0]:
             grow = max(2 * out_node.shape[0], used + m)
             bigger_node = np.empty(grow, dtype=np.int64)
@@ -336,23 +433,21 @@ def search_sum(
     indptr: np.ndarray,
     indices: np.ndarray,
     weight: np.ndarray,
+    width: float,
     start_ptr: np.ndarray,
     start_node: np.ndarray,
     start_cost: np.ndarray,
     limit: float,
     node_weight: np.ndarray,
-    dist: np.ndarray,
-    state: np.ndarray,
-    gen: np.ndarray,
-    heap: np.ndarray,
-    reached: np.ndarray,
+    ws: tuple,
 ) -> np.ndarray:
     """Per search, the sum of ``node_weight`` over the nodes it reaches within ``limit``."""
+    reached = ws[8]
     k = start_ptr.shape[0] - 1
     out = np.zeros(k)
     for s in range(k):
         a, b = start_ptr[s], start_ptr[s + 1]
-        m = _settle(indptr, indices, weight, start_node[a:b], start_cost[a:b], limit, dist, state, gen, heap, reached)
+        m = _settle(indptr, indices, weight, width, start_node[a:b], start_cost[a:b], limit, ws)
         total = 0.0
         for i in range(m):
             total += node_weight[reached[i]]
