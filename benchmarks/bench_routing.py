@@ -17,7 +17,9 @@ Measured:
     (the fast way for it too);
 (b) one 30-min isochrone node set (``reached_nodes``, and the same as the
     dense ``road_node_times``; origin already snapped) vs networkx with
-    ``cutoff``, medians of repeated calls;
+    ``cutoff``: time per call of calls back to back, the median of 7
+    rounds that alternate with networkx's; and one call alone, right after
+    networkx's (its caches cold);
 (c) accessibility of every node of a 100k graph (1 km spacing) within 30 min
     (``accessibility``, 1 thread and all cores) vs scipy's Dijkstra called
     directly with the same limit and the same reduction, one thread;
@@ -43,6 +45,7 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
+from tillvaxt_geo import _kernel
 from tillvaxt_geo.accessibility import accessibility
 from tillvaxt_geo.isochrones import reached_nodes, road_node_times
 from tillvaxt_geo.layers import Layers
@@ -93,13 +96,12 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
-def _median(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median wall time of ``repeats`` calls (for the sub-millisecond queries), and the last result."""
-    times = []
-    for _ in range(repeats):
-        elapsed, out = _timed(fn)
-        times.append(elapsed)
-    return float(np.median(times)), out
+def _per_call(fn: Callable[[], Any], calls: int) -> tuple[float, Any]:
+    """Wall time per call of ``calls`` calls back to back (for the sub-millisecond queries), and the last result."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        out = fn()
+    return (time.perf_counter() - start) / calls, out
 
 
 def _nx_graph(net: Any) -> nx.DiGraph:
@@ -125,8 +127,10 @@ def bench_size(label: str, n_edges: int, *, full: bool, rows: list[dict[str, Any
     t_mat, m = _timed(lambda: time_matrix(net, origins, dests))
     t_fast, _ = _timed(lambda: time_matrix(net, origins, dests, distance=False))
     t_cut, m60 = _timed(lambda: time_matrix(net, origins, dests, max_time_min=60))
-    # peak memory of a fresh build + matrix, traced apart from the timings
+    # peak memory of a fresh build + matrix, traced apart from the timings; the search workspaces
+    # kept from the timed runs are dropped, so that the traced run allocates its own
     del net, m60
+    _kernel._POOL.clear()
     tracemalloc.start()
     net = build_network(layers, max_edge_m=None)
     time_matrix(net, origins, dests)
@@ -148,20 +152,25 @@ def bench_size(label: str, n_edges: int, *, full: bool, rows: list[dict[str, Any
     for d in d_nodes[:n_nx]:
         nx.single_source_dijkstra_path_length(rev, int(d), cutoff=3600, weight="w")
     t_nx60 = (time.perf_counter() - start) * 50 / n_nx
-    # (b): ours and networkx's interleaved, so that both see the same state of this shared machine
+    # (b): ours and networkx's in alternating rounds, so that both see the same state of this shared machine.
+    # Per round: calls back to back (timeit's way: the time per call of a loop), and the first call of
+    # ours after networkx's, alone (the caches refilled: what one isolated query costs here)
     one = resolve_places(net, origins.iloc[:1])
     source = int(o_nodes[0])
-    ours, dense, theirs = [], [], []
-    for _ in range(9):
-        elapsed, iso = _median(lambda: reached_nodes(net, one, max_time_min=30), 5)
-        ours.append(elapsed)
-        elapsed, iso_dense = _median(lambda: road_node_times(net, one, max_time_min=30), 3)
+
+    def nx_iso_call(g: nx.DiGraph = graph) -> dict:
+        return nx.single_source_dijkstra_path_length(g, source, cutoff=1800, weight="w")
+
+    ours, dense, theirs, alone = [], [], [], []
+    for _ in range(7):
+        elapsed, iso = _timed(lambda: reached_nodes(net, one, max_time_min=30))
+        alone.append(elapsed)
+        ours.append(_per_call(lambda: reached_nodes(net, one, max_time_min=30), 50)[0])
+        elapsed, iso_dense = _per_call(lambda: road_node_times(net, one, max_time_min=30), 20)
         dense.append(elapsed)
-        elapsed, nx_iso = _timed(
-            lambda g=graph: nx.single_source_dijkstra_path_length(g, source, cutoff=1800, weight="w")
-        )
+        elapsed, nx_iso = _per_call(nx_iso_call, 5)
         theirs.append(elapsed)
-    t_iso, t_iso_dense, t_nx_iso = (float(np.median(x)) for x in (ours, dense, theirs))
+    t_iso, t_iso_dense, t_nx_iso, t_alone = (float(np.median(x)) for x in (ours, dense, theirs, alone))
     diff = float(np.nanmax(np.abs(m.time_min[:, :n_nx] - ref)))
     assert diff < 1e-6, diff
     assert set(iso.node.tolist()) == set(nx_iso), "isochrone node sets differ"
@@ -203,6 +212,13 @@ def bench_size(label: str, n_edges: int, *, full: bool, rows: list[dict[str, Any
             "size": label,
             "measure": "(b) the same as a dense array (road_node_times)",
             "tillvaxt_s": t_iso_dense,
+            "reference": "networkx",
+            "reference_s": t_nx_iso,
+        },
+        {
+            "size": label,
+            "measure": "(b) reached_nodes alone, right after networkx",
+            "tillvaxt_s": t_alone,
             "reference": "networkx",
             "reference_s": t_nx_iso,
         },
@@ -312,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     table["ratio"] = table["reference_s"] / table["tillvaxt_s"]
     is_memory = table["measure"].str.startswith("peak")
     table.loc[is_memory, "ratio"] = np.nan
-    with pd.option_context("display.width", 200, "display.max_columns", 10, "display.float_format", "{:,.3f}".format):
+    with pd.option_context("display.width", 200, "display.max_columns", 10, "display.float_format", "{:,.4g}".format):
         print()
         print(table.to_string(index=False))
     print("\n* networkx on a subset of the 50 searches, extrapolated linearly.")

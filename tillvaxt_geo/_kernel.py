@@ -237,14 +237,7 @@ def _search(
             dist[v] = c
             if want_len:
                 plen[v] = s_len[j]
-            b = int(c * inv)
-            if b == cur:
-                size = _push(heap, size, bits[v], v)
-            elif b - cur < n_buckets:
-                used = _list(pool, heads, used, b, v)
-                listed += 1
-            else:
-                fsize = _push(far, fsize, bits[v], v)
+            fsize = _push(far, fsize, bits[v], v)  # the first step below moves the starts into their buckets
     found = 0
     n_settled = 0
     while True:
@@ -343,9 +336,10 @@ def _settle(
     """One search without targets or lengths: settled nodes go to ``reached``, their times stay in ``dist``."""
     no_col = np.empty(0, dtype=np.int64)
     no_row = np.empty(0)
+    n_targets = no_col.shape[0]  # 0, but not a literal: one compiled _search serves every kernel
     return _search(
-        indptr, indices, weight, weight, width, s_node, s_cost, s_cost, limit, False,
-        ws, no_col, 0, no_row, no_row,
+        indptr, indices, weight, weight, width, s_node, s_cost, s_cost, limit, n_targets > 0,
+        ws, no_col, n_targets, no_row, no_row,
     )  # fmt: skip
 
 
