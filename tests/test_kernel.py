@@ -196,3 +196,17 @@ def test_bucket_params(weight: np.ndarray, width: float, buckets: int) -> None:
     assert got_width == pytest.approx(width)
     assert got_buckets == buckets
     assert got_buckets & (got_buckets - 1) == 0  # a power of two: buckets are picked by a bit mask
+
+
+def test_times_beyond_the_last_bucket_keep_their_order() -> None:
+    """Times whose bucket number would overflow an int64 share the last bucket and still settle in order."""
+    edges = [(0, 1, 1e20, 0.0), (1, 2, 1.0, 0.0), (0, 3, 1e25, 0.0), (3, 2, 0.0, 0.0), (2, 4, 2.0, 0.0)]
+    edges.append((0, 5, 3.0, 0.0))
+    indptr, indices, weight, _ = _csr(6, edges)
+    ptr, node, cost, _ = _starts([[(0, 0.0)]])
+    ws = _workspace(6, indices, node, 4)
+    _, r_node, r_time = _kernel.search_reached(indptr, indices, weight, 1e-3, ptr, node, cost, np.inf, ws.arrays)
+    ref, _ = _reference(6, edges, [(0, 0.0)], np.inf)
+    assert dict(zip(r_node.tolist(), r_time.tolist(), strict=True)) == pytest.approx(ref)
+    assert (np.diff(r_time) >= 0).all()
+    _assert_queue_empty(ws)

@@ -42,6 +42,7 @@ __all__ = ["Workspace", "bucket_params", "per_place", "search_reached", "search_
 
 _EMPTY = np.iinfo(np.int64).max
 _PAD = 4  # rows of _EMPTY after the last possible entry: the children a pop may look at
+_TOP = 2.0**62  # the last bucket: times beyond it share it (in time order, through the heaps), never overflow
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -250,10 +251,10 @@ def _search(
                     cur += 1
             else:
                 as_bits[0] = far[0, 0]
-                cur = int(as_time[0] * inv)
+                cur = int(min(as_time[0] * inv, _TOP))
             while fsize > 0:  # far entries the window now covers move into their buckets
                 as_bits[0] = far[0, 0]
-                b = int(as_time[0] * inv)
+                b = int(min(as_time[0] * inv, _TOP))
                 if b - cur >= n_buckets:
                     break
                 v = far[0, 1]
@@ -306,7 +307,7 @@ def _search(
                 dist[v] = nd
                 if want_len:
                     plen[v] = plen[u] + length[e]
-                b = int(nd * inv)
+                b = int(min(nd * inv, _TOP))
                 if b == cur:
                     size = _push(heap, size, bits[v], v)
                 elif b - cur < n_buckets:
