@@ -46,8 +46,8 @@ _TOP = 2.0**62  # the last bucket: times beyond it share it (in time order, thro
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _push(heap: np.ndarray, size: int, key: int, node: int) -> int:
-    i = size
+def _sift_up(heap: np.ndarray, i: int, key: int, node: int) -> None:
+    """Put row (key, node) into the hole at ``i``, moving larger parents down into it first."""
     while i > 0:
         parent = (i - 1) >> 2
         if heap[parent, 0] <= key:
@@ -57,6 +57,11 @@ def _push(heap: np.ndarray, size: int, key: int, node: int) -> int:
         i = parent
     heap[i, 0] = key
     heap[i, 1] = node
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push(heap: np.ndarray, size: int, key: int, node: int) -> int:
+    _sift_up(heap, size, key, node)
     return size + 1
 
 
@@ -82,15 +87,7 @@ def _pop(heap: np.ndarray, size: int) -> int:
         heap[i, 1] = heap[best, 1]
         i = best
         child = 4 * i + 1
-    while i > 0:
-        parent = (i - 1) >> 2
-        if heap[parent, 0] <= key:
-            break
-        heap[i, 0] = heap[parent, 0]
-        heap[i, 1] = heap[parent, 1]
-        i = parent
-    heap[i, 0] = key
-    heap[i, 1] = node
+    _sift_up(heap, i, key, node)
     return size
 
 
