@@ -117,7 +117,7 @@ class Workspace:
     lends them.
     """
 
-    def __init__(self, n: int, heap: int, buckets: int = 64) -> None:
+    def __init__(self, n: int, heap: int, buckets: int) -> None:
         self.n = n
         self.buckets = buckets
         self.capacity = heap
@@ -171,6 +171,12 @@ class workspace:  # noqa: N801 - used as ``with workspace(n, heap, buckets) as w
 # listed node is pushed onto the heap with its time then, and skipped when already settled. The
 # heap stays a few entries deep, where a heap of the whole frontier took most of a search's time:
 # about twice as fast on road graphs.
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bucket(t: float, inv: float) -> int:
+    """The bucket of time ``t`` (buckets ``1 / inv`` seconds wide), saturating at ``_TOP``."""
+    return int(min(t * inv, _TOP))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -248,10 +254,10 @@ def _search(
                     cur += 1
             else:
                 as_bits[0] = far[0, 0]
-                cur = int(min(as_time[0] * inv, _TOP))
+                cur = _bucket(as_time[0], inv)
             while fsize > 0:  # far entries the window now covers move into their buckets
                 as_bits[0] = far[0, 0]
-                b = int(min(as_time[0] * inv, _TOP))
+                b = _bucket(as_time[0], inv)
                 if b - cur >= n_buckets:
                     break
                 v = far[0, 1]
@@ -304,7 +310,7 @@ def _search(
                 dist[v] = nd
                 if want_len:
                     plen[v] = plen[u] + length[e]
-                b = int(min(nd * inv, _TOP))
+                b = _bucket(nd, inv)
                 if b == cur:
                     size = _push(heap, size, bits[v], v)
                 elif b - cur < n_buckets:
