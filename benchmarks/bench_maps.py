@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tillvaxt_geo.layers import embedded_path
-from tillvaxt_geo.maps import commute_map, save_map
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.scenario import load_scenario
+from tillvaxt_geo.data.layers import embedded_path
+from tillvaxt_geo.output.maps.builders import commute_map, save_map
+from tillvaxt_geo.scenario.config import load_scenario
+from tillvaxt_geo.scenario.run import run_scenario
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -45,12 +45,12 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from tillvaxt_geo import _kernel
-from tillvaxt_geo.accessibility import accessibility
-from tillvaxt_geo.isochrones import reached_nodes, road_node_times
-from tillvaxt_geo.layers import Layers
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.routing import resolve_places, time_matrix
+from tillvaxt_geo.data.layers import Layers
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.routing import kernel as _kernel
+from tillvaxt_geo.routing.accessibility import accessibility
+from tillvaxt_geo.routing.isochrones import reached_nodes, road_node_times
+from tillvaxt_geo.routing.matrix import resolve_places, time_matrix
 
 CRS = "EPSG:3006"
 X0, Y0 = 400_000.0, 6_500_000.0
@@ -119,7 +119,7 @@ def bench_size(label: str, n_edges: int, *, full: bool, rows: list[dict[str, Any
     t_build, net = _timed(lambda: build_network(layers, max_edge_m=None))
     n_car = net.car.forward.nnz
     node_xy = net.nodes[["x", "y"]].to_numpy()[: net.n_road_nodes]
-    main = net._snap_candidates[1]
+    main = net._snap_tree[1]
     o_nodes = rng.choice(main, 1000, replace=False)
     d_nodes = rng.choice(main, 50, replace=False)
     origins, dests = _points(node_xy[o_nodes], "o"), _points(node_xy[d_nodes], "d")
@@ -237,7 +237,7 @@ def bench_size(label: str, n_edges: int, *, full: bool, rows: list[dict[str, Any
 def bench_accessibility(*, rows: list[dict[str, Any]]) -> None:
     roads = synthetic_roads(100_000, spacing_m=1000.0)
     net = build_network(Layers(roads=roads), max_edge_m=None)
-    main = net._snap_candidates[1]
+    main = net._snap_tree[1]
     xy = net.nodes[["x", "y"]].to_numpy()[main]
     rng = np.random.default_rng(3)
     n_origins = len(main)
@@ -278,7 +278,7 @@ def bench_accessibility(*, rows: list[dict[str, Any]]) -> None:
 
 def bench_region(rows: list[dict[str, Any]]) -> None:
     """The embedded region: build + all zones × all sites in every mode."""
-    from tillvaxt_geo.layers import load_layers
+    from tillvaxt_geo.data.layers import load_layers
 
     layers = load_layers()
     start = time.perf_counter()

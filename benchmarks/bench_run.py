@@ -12,9 +12,9 @@ import time
 from collections import defaultdict
 
 from tillvaxt_geo.cli._common import LayerCache, bundled_scenarios
-from tillvaxt_geo.export import write_outputs
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.scenario import load_scenario
+from tillvaxt_geo.output.export import write_outputs
+from tillvaxt_geo.scenario.config import load_scenario
+from tillvaxt_geo.scenario.run import run_scenario
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import tillvaxt_geo
-from tillvaxt_geo.layers import embedded_path
-from tillvaxt_geo.maps import commute_map, comparison_map, overview_map, save_map
+from tillvaxt_geo.data.layers import embedded_path
+from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, overview_map, save_map
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -71,7 +71,7 @@ def scenario_results() -> dict[str, Any] | None:
     folder = embedded_path() / "scenarios"
     results = {name: run(load(folder / f"{name}.toml")) for name in dict.fromkeys([COMMUTE, BASE, OTHER])}
     try:
-        from tillvaxt_geo.sweep import heat_map_png, sweep_scenario
+        from tillvaxt_geo.scenario.sweep import heat_map_png, sweep_scenario
 
         sweep = sweep_scenario(results[COMMUTE])
         png = heat_map_png(sweep, title=results[COMMUTE].scenario.title)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, Point
 
-from tillvaxt_geo.layers import Layers
+from tillvaxt_geo.data.layers import Layers
 
 SWEREF = "EPSG:3006"
 X0, Y0 = 510_200.0, 6_668_100.0

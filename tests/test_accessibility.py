@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from netfixtures import make_layers, zones_frame
 
-from tillvaxt_geo.accessibility import accessibility
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.routing import time_matrix
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.routing.accessibility import accessibility
+from tillvaxt_geo.routing.matrix import time_matrix
 
 GRID = 1000.0
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tillvaxt_geo.calibration import calibrate_decay, commute_fit, gravity_flows, intrazonal_times
-from tillvaxt_geo.decay import Decay
 from tillvaxt_geo.errors import ModelError
+from tillvaxt_geo.model.calibration import calibrate_decay, commute_fit, gravity_flows, intrazonal_times
+from tillvaxt_geo.model.decay import Decay
 
 
 @settings(max_examples=60, deadline=None)

@@ -12,7 +12,7 @@ from conftest import X0, Y0, make_housing, run_cli
 from shapely.geometry import box
 from test_gtfs import basic_tables, write_feed
 
-from tillvaxt_geo.layers import load_layers
+from tillvaxt_geo.data.layers import load_layers
 
 
 def test_import_osm_writes_a_loadable_roads_layer(tmp_path: Path) -> None:

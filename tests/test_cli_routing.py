@@ -60,7 +60,7 @@ def test_matrix_to_stdout_with_files_and_cutoff(
 
 def test_matrix_errors(layer_set: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(["matrix", "--layers", str(layer_set), "--origins", "zone"], capsys)
-    assert code == 1 and "Did you mean zones" in err and "Traceback" not in err
+    assert code == 1 and "Did you mean 'zones'" in err and "Traceback" not in err
     code, _, err = _run(["matrix", "--layers", str(layer_set), "--mode", "bike"], capsys)
     assert code == 2 and "bike" in err
     code, _, err = _run(["matrix", "--layers", str(layer_set), "--mode", "pt"], capsys)

@@ -92,7 +92,7 @@ def test_toml_syntax_error_exit_1_with_line(tmp_path: Path) -> None:
 def test_unknown_bundled_name_suggests(tmp_path: Path) -> None:
     result = cli("run", "two_company", cwd=tmp_path)
     assert result.returncode == 1
-    assert "Did you mean two_companies" in result.stderr
+    assert "Did you mean 'two_companies'" in result.stderr
 
 
 def test_compare_writes_table(tmp_path: Path) -> None:

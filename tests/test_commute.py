@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tillvaxt_geo.commute import allocate_in_movers, allocate_residences, recruit_local
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.model.commute import allocate_in_movers, allocate_residences, recruit_local
 
 finite = st.floats(0, 1000, allow_nan=False)
 shares = st.floats(0, 1, allow_nan=False)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from tillvaxt_geo.constraints import apply_constraints, buffer_constraints, read_constraints
+from tillvaxt_geo.data.constraints import apply_constraints, buffer_constraints, read_constraints
 from tillvaxt_geo.errors import ConfigError, CRSError, LayerNotFoundError, SchemaError
 
 X0, Y0 = 510_000.0, 6_667_000.0

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tillvaxt_geo.decay import Decay, DecayForm
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.model.decay import Decay, DecayForm
 
 FORMS = list(DecayForm)
 

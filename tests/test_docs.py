@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tillvaxt_geo.cli.main import SUBCOMMANDS
-from tillvaxt_geo.schemas import SCHEMAS
+from tillvaxt_geo.data.schemas import SCHEMAS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tillvaxt_geo.economy import EconomyParams, employment
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.model.economy import EconomyParams, employment
 
 share = st.floats(0, 1, allow_nan=False)
 

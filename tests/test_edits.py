@@ -7,10 +7,11 @@ import pytest
 from netfixtures import X0, Y0, make_layers
 from pyproj import Transformer
 
-from tillvaxt_geo.edits import Change, ChangeType, apply_changes, parse_change
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.routing import time_matrix, travel_times
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.routing.matrix import time_matrix, travel_times
+from tillvaxt_geo.scenario.apply import apply_changes
+from tillvaxt_geo.scenario.changes import ChangeType, CloseRoad, parse_change
 
 ROADS = [
     ("r66a", [(0, 0), (5000, 0)], 60.0, False, "66"),
@@ -221,7 +222,7 @@ def test_add_service_with_site_stop_and_housing() -> None:
 
 
 def test_change_values_are_frozen() -> None:
-    change = Change(type=ChangeType.CLOSE_ROAD, road_ids=("a",))
+    change = CloseRoad(road_ids=("a",))
     with pytest.raises(AttributeError):
         change.road_ids = ("b",)  # type: ignore[misc]
     assert np.isnan(float("nan"))

@@ -12,10 +12,10 @@ import rasterio
 from affine import Affine
 from shapely.geometry import Point, box
 
+from tillvaxt_geo.data.importers.grid import ZoneAssumptions, zones_from_grid, zones_from_population_raster
+from tillvaxt_geo.data.schemas import SCHEMAS
+from tillvaxt_geo.data.validation import check_frame
 from tillvaxt_geo.errors import ConfigError, CRSError, LayerNotFoundError, SchemaError
-from tillvaxt_geo.importers.grid import ZoneAssumptions, zones_from_grid, zones_from_population_raster
-from tillvaxt_geo.schemas import SCHEMAS
-from tillvaxt_geo.validation import check_frame
 
 # 1 km cells around Ludvika, SWEREF 99 TM lower-left corners
 X0, Y0 = 510_000, 6_667_000

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from tillvaxt_geo import gtfs
+from tillvaxt_geo.data import gtfs_services as gtfs
 from tillvaxt_geo.errors import ConfigError, LayerError, LayerNotFoundError, SchemaError
 
 STOPS = """stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station
@@ -135,7 +135,7 @@ def test_platforms_are_reported_as_their_parent_station(tmp_path: Path) -> None:
 
 
 def test_other_route_types_are_skipped_with_a_log_message(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.gtfs"):
+    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.data.gtfs_services"):
         out = gtfs.read_services(write_feed(tmp_path / "feed", basic_tables()))
     assert "F" not in set(out["route"])
     assert "route(s) of type 4 skipped" in caplog.text
@@ -147,8 +147,8 @@ def test_modes_option_keeps_only_rail(tmp_path: Path) -> None:
 
 
 def test_output_passes_the_rail_services_schema(tmp_path: Path) -> None:
-    from tillvaxt_geo.schemas import SCHEMAS
-    from tillvaxt_geo.validation import check_frame
+    from tillvaxt_geo.data.schemas import SCHEMAS
+    from tillvaxt_geo.data.validation import check_frame
 
     out = gtfs.read_services(write_feed(tmp_path / "feed", basic_tables()))
     _, problems = check_frame(out, SCHEMAS["rail_services"], file="feed")
@@ -458,7 +458,7 @@ def test_service_segments_give_run_times_and_headways(tmp_path: Path) -> None:
 
 
 def test_load_layers_reads_a_gtfs_directory(tmp_path: Path) -> None:
-    from tillvaxt_geo.layers import load_layers
+    from tillvaxt_geo.data.layers import load_layers
 
     root = tmp_path / "layers"
     write_feed(root / "gtfs", basic_tables())

@@ -9,7 +9,8 @@ import pyogrio
 import pytest
 from conftest import small_layer_frames
 
-from tillvaxt_geo.io import atomic_path, file_sha256, write_gpkg, write_json, write_text
+from tillvaxt_geo.data.files import file_sha256
+from tillvaxt_geo.output.files import atomic_path, write_gpkg, write_json, write_text
 
 
 def test_interrupted_geopackage_write_keeps_earlier_file(tmp_path: Path) -> None:
@@ -84,7 +85,7 @@ def test_import_is_quiet_and_lazy() -> None:
 
 
 def test_replace_one_layer_keeps_the_others(tmp_path: Path) -> None:
-    from tillvaxt_geo.io import replace_gpkg_layer
+    from tillvaxt_geo.output.files import replace_gpkg_layer
 
     frames = small_layer_frames()
     target = write_gpkg(tmp_path / "set.gpkg", {"zones": frames["zones"], "roads": frames["roads"]})
@@ -96,7 +97,7 @@ def test_replace_one_layer_keeps_the_others(tmp_path: Path) -> None:
 
 
 def test_failed_layer_replacement_leaves_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tillvaxt_geo.io import replace_gpkg_layer
+    from tillvaxt_geo.output.files import replace_gpkg_layer
 
     frames = small_layer_frames()
     target = write_gpkg(tmp_path / "set.gpkg", {"zones": frames["zones"], "roads": frames["roads"]})

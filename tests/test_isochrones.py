@@ -11,9 +11,9 @@ import shapely
 from netfixtures import SWEREF, make_layers
 
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.isochrones import isochrones, reached_nodes, road_node_times
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.routing import travel_times
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.routing.isochrones import isochrones, reached_nodes, road_node_times
+from tillvaxt_geo.routing.matrix import travel_times
 
 GRID = 1000.0
 

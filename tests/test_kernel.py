@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tillvaxt_geo import _kernel
+from tillvaxt_geo.routing import kernel as _kernel
 
 
 @st.composite

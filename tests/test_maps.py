@@ -22,17 +22,9 @@ from hypothesis import strategies as st
 from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import LineString, Point, Polygon
 
+from tillvaxt_geo.data.layers import Layers
 from tillvaxt_geo.errors import ConfigError, TillvaxtError
-from tillvaxt_geo.layers import Layers
-from tillvaxt_geo.map_assets import (
-    RemoteURLError,
-    find_remote_urls,
-    html_text,
-    js_json,
-    number,
-    share,
-)
-from tillvaxt_geo.maps import (
+from tillvaxt_geo.output.maps.builders import (
     OSM_TILES,
     commute_map,
     comparison_map,
@@ -41,6 +33,14 @@ from tillvaxt_geo.maps import (
     render_map,
     save_map,
     write_index,
+)
+from tillvaxt_geo.output.maps.html import (
+    RemoteURLError,
+    find_remote_urls,
+    html_text,
+    js_json,
+    number,
+    share,
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>${alert(2)}`</script>\"'\\ https://evil.example/x.js"
@@ -420,7 +420,7 @@ def test_index_refuses_links_that_are_not_relative(tmp_path: Path, href: str) ->
 
 def test_only_the_map_module_imports_folium() -> None:
     code = (
-        "import sys, tillvaxt_geo, tillvaxt_geo.map_assets, tillvaxt_geo.layers; "
+        "import sys, tillvaxt_geo, tillvaxt_geo.output.maps.html, tillvaxt_geo.data.layers; "
         "assert 'folium' not in sys.modules and 'branca' not in sys.modules, 'folium imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

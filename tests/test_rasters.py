@@ -12,11 +12,12 @@ from affine import Affine
 from conftest import X0, Y0, make_mine_sites, make_roads, make_zones
 from shapely.geometry import box
 
+from tillvaxt_geo.data.layers import Layers
 from tillvaxt_geo.errors import ConfigError, CRSError, LayerNotFoundError
-from tillvaxt_geo.layers import Layers
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.rasters import NODATA, travel_time_surface, write_geotiff, zonal_statistics
-from tillvaxt_geo.routing import travel_times
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.output.geotiff import write_geotiff
+from tillvaxt_geo.routing.matrix import travel_times
+from tillvaxt_geo.routing.surfaces import NODATA, travel_time_surface, zonal_statistics
 
 
 @pytest.fixture(scope="module")

@@ -232,7 +232,7 @@ def test_gtfs_stops_are_stations(region):
     stations = set(region.rail_stations["station_id"])
     assert set(region.rail_services["station_id"]) <= stations
     assert set(region.rail_services["route"]) >= {"53", "55"}
-    from tillvaxt_geo.layers import embedded_path
+    from tillvaxt_geo.data.layers import embedded_path
 
     stops = embedded_path() / "gtfs" / "stops.txt"
     if stops.exists():
@@ -249,8 +249,8 @@ def test_services_run_forward(region):
 
 
 def test_scenarios_parse_and_name_existing_sites(region):
-    from tillvaxt_geo.layers import embedded_path
-    from tillvaxt_geo.scenario import load_scenario
+    from tillvaxt_geo.data.layers import embedded_path
+    from tillvaxt_geo.scenario.config import load_scenario
 
     files = sorted((embedded_path() / "scenarios").glob("*.toml"))
     names = {f.stem for f in files}

@@ -15,8 +15,8 @@ from netfixtures import SWEREF, X0, Y0, make_layers, mode_view, nx_times, refere
 from shapely.geometry import Point
 
 from tillvaxt_geo.errors import ConfigError, CRSError, NetworkError, UnreachableError
-from tillvaxt_geo.network import build_network
-from tillvaxt_geo.routing import Mode, time_matrix, travel_times
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.routing.matrix import Mode, time_matrix, travel_times
 
 GRID = 1000.0
 
@@ -169,7 +169,7 @@ def test_distance_is_along_the_fastest_path() -> None:
 def test_cutoff_keeps_pairs_as_nan_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     net = build_network(_grid_layers())
     full = time_matrix(net, "zones", "mine_sites").time_min
-    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.routing"):
+    with caplog.at_level(logging.INFO, logger="tillvaxt_geo.routing.matrix"):
         tt = travel_times(net, "zones", "mine_sites", max_time_min=8.0)
     assert len(tt) == 40 * 3
     cut = tt["travel_time_min"].to_numpy().reshape(40, 3)
@@ -332,7 +332,7 @@ def test_pt_and_best_equal_networkx(data: dict, park_and_ride: bool) -> None:
 
 @pytest.mark.slow
 def test_embedded_region_equals_networkx() -> None:
-    from tillvaxt_geo.layers import load_layers
+    from tillvaxt_geo.data.layers import load_layers
 
     layers = load_layers()
     net = build_network(layers)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tillvaxt_geo.decay import DecayForm
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.scenario import Phase, Workforce, load_scenario, parse_scenario
+from tillvaxt_geo.model.decay import DecayForm
+from tillvaxt_geo.scenario.config import Phase, Workforce, load_scenario, parse_scenario
 
 MINIMAL = 'name = "two"\n[mines]\nopen = ["m1"]\n'
 

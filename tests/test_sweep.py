@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tillvaxt_geo.economy import EconomyParams
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.sweep import heat_map_png, sweep
+from tillvaxt_geo.model.economy import EconomyParams
+from tillvaxt_geo.scenario.sweep import heat_map_png, sweep
 
 WORKERS = {"Nordic Iron Ore AB": 250.0, "Grängesberg Iron AB": 325.0}
 

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from tillvaxt_geo._version import __version__
+from tillvaxt_geo.data.layers import Layers, load_layers
 from tillvaxt_geo.errors import (
     ConfigError,
     CRSError,
@@ -22,42 +23,43 @@ from tillvaxt_geo.errors import (
     TillvaxtError,
     UnreachableError,
 )
-from tillvaxt_geo.layers import Layers, load_layers
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from tillvaxt_geo.accessibility import accessibility
-    from tillvaxt_geo.edits import apply_changes
-    from tillvaxt_geo.isochrones import isochrones, reached_nodes
-    from tillvaxt_geo.maps import comparison_map, overview_map, render_map, save_map
-    from tillvaxt_geo.model import calibrate_layers, run_scenario
-    from tillvaxt_geo.network import Network, build_network, network_report
-    from tillvaxt_geo.results import ScenarioResult, compare
-    from tillvaxt_geo.routing import Mode, travel_times
-    from tillvaxt_geo.scenario import Scenario, load_scenario
-    from tillvaxt_geo.sweep import sweep_scenario
+    from tillvaxt_geo.network.build import build_network
+    from tillvaxt_geo.network.report import network_report
+    from tillvaxt_geo.network.types import Network
+    from tillvaxt_geo.output.maps.builders import comparison_map, overview_map, render_map, save_map
+    from tillvaxt_geo.routing.accessibility import accessibility
+    from tillvaxt_geo.routing.isochrones import isochrones, reached_nodes
+    from tillvaxt_geo.routing.matrix import Mode, travel_times
+    from tillvaxt_geo.scenario.apply import apply_changes
+    from tillvaxt_geo.scenario.config import Scenario, load_scenario
+    from tillvaxt_geo.scenario.results import ScenarioResult, compare
+    from tillvaxt_geo.scenario.run import calibrate_layers, run_scenario
+    from tillvaxt_geo.scenario.sweep import sweep_scenario
 
 #: public name -> module that defines it (imported on first access)
 _LAZY = {
-    "accessibility": "tillvaxt_geo.accessibility",
-    "apply_changes": "tillvaxt_geo.edits",
-    "build_network": "tillvaxt_geo.network",
-    "network_report": "tillvaxt_geo.network",
-    "Mode": "tillvaxt_geo.routing",
-    "Network": "tillvaxt_geo.network",
-    "calibrate_layers": "tillvaxt_geo.model",
-    "compare": "tillvaxt_geo.results",
-    "comparison_map": "tillvaxt_geo.maps",
-    "isochrones": "tillvaxt_geo.isochrones",
-    "load_scenario": "tillvaxt_geo.scenario",
-    "overview_map": "tillvaxt_geo.maps",
-    "reached_nodes": "tillvaxt_geo.isochrones",
-    "render_map": "tillvaxt_geo.maps",
-    "run_scenario": "tillvaxt_geo.model",
-    "save_map": "tillvaxt_geo.maps",
-    "Scenario": "tillvaxt_geo.scenario",
-    "ScenarioResult": "tillvaxt_geo.results",
-    "sweep_scenario": "tillvaxt_geo.sweep",
-    "travel_times": "tillvaxt_geo.routing",
+    "accessibility": "tillvaxt_geo.routing.accessibility",
+    "apply_changes": "tillvaxt_geo.scenario.apply",
+    "build_network": "tillvaxt_geo.network.build",
+    "network_report": "tillvaxt_geo.network.report",
+    "Mode": "tillvaxt_geo.routing.matrix",
+    "Network": "tillvaxt_geo.network.types",
+    "calibrate_layers": "tillvaxt_geo.scenario.run",
+    "compare": "tillvaxt_geo.scenario.results",
+    "comparison_map": "tillvaxt_geo.output.maps.builders",
+    "isochrones": "tillvaxt_geo.routing.isochrones",
+    "load_scenario": "tillvaxt_geo.scenario.config",
+    "overview_map": "tillvaxt_geo.output.maps.builders",
+    "reached_nodes": "tillvaxt_geo.routing.isochrones",
+    "render_map": "tillvaxt_geo.output.maps.builders",
+    "run_scenario": "tillvaxt_geo.scenario.run",
+    "save_map": "tillvaxt_geo.output.maps.builders",
+    "Scenario": "tillvaxt_geo.scenario.config",
+    "ScenarioResult": "tillvaxt_geo.scenario.results",
+    "sweep_scenario": "tillvaxt_geo.scenario.sweep",
+    "travel_times": "tillvaxt_geo.routing.matrix",
 }
 
 __all__ = [

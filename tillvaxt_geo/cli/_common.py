@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,10 +9,11 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 
+from tillvaxt_geo.data.layers import Layers, embedded_path
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.layers import Layers, embedded_path
-from tillvaxt_geo.model import load_scenario_layers
-from tillvaxt_geo.scenario import Scenario, load_scenario
+from tillvaxt_geo.naming import did_you_mean
+from tillvaxt_geo.scenario.config import Scenario, load_scenario
+from tillvaxt_geo.scenario.run import load_scenario_layers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,8 +74,7 @@ def resolve_scenario(arg: str) -> Scenario:
     bundled = {p.stem: p for p in bundled_scenarios()}
     if arg in bundled:
         return load_scenario(bundled[arg])
-    close = difflib.get_close_matches(arg, list(bundled), n=3)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    hint = did_you_mean(arg, bundled)
     raise ConfigError(f"'{arg}' is neither a scenario file nor a bundled scenario.{hint} Bundled: {', '.join(bundled)}")
 
 
@@ -127,12 +126,12 @@ def format_table(frame: pd.DataFrame, *, figure_column: str | None = None) -> st
 
 def echo_sources(columns: list[str]) -> None:
     """Say where each printed figure comes from."""
-    from tillvaxt_geo.results import FIGURES
+    from tillvaxt_geo.figures import figure, figure_keys
 
     click.echo("\nWhere the figures come from:")
     for column in columns:
-        if column in FIGURES:
-            click.echo(f"  {column}: {FIGURES[column]}")
+        if column in figure_keys():
+            click.echo(f"  {column}: {figure(column).description}")
 
 
 class Progress:

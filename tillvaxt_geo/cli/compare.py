@@ -15,10 +15,10 @@ from tillvaxt_geo.cli._common import (
     out_option,
     resolve_scenario,
 )
-from tillvaxt_geo.export import json_safe
-from tillvaxt_geo.io import write_csv, write_json
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.results import compare
+from tillvaxt_geo.output.export import json_safe
+from tillvaxt_geo.output.files import write_csv, write_json
+from tillvaxt_geo.scenario.results import compare
+from tillvaxt_geo.scenario.run import run_scenario
 
 __all__ = ["command"]
 
@@ -55,7 +55,7 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
         ),
     )
     if not no_map:
-        from tillvaxt_geo.maps import comparison_map, save_map
+        from tillvaxt_geo.output.maps.builders import comparison_map, save_map
 
         save_map(comparison_map(result_a, result_b, lang=lang), folder / "map.html")
     click.echo(f"{a.title}  →  {b.title}")

@@ -28,7 +28,7 @@ def _write_vector(frame: gpd.GeoDataFrame, path: str, *, layer: str) -> Path:
     Into an existing GeoPackage (a whole layer set in one file) only that
     layer is replaced; the others are kept even if the write fails.
     """
-    from tillvaxt_geo.io import atomic_path, replace_gpkg_layer
+    from tillvaxt_geo.output.files import atomic_path, replace_gpkg_layer
 
     suffix = Path(path).suffix.lower()
     if suffix not in VECTOR_DRIVERS:
@@ -80,7 +80,7 @@ def command() -> None:
 @click.option("--no-split", is_flag=True, help="Keep ways whole instead of splitting them at intersections.")
 def osm(pbf: str, out: str, crs: str | None, speeds: tuple[str, ...], no_service_roads: bool, no_split: bool) -> None:
     """Import the drivable roads of an OpenStreetMap extract (PBF) as a roads layer."""
-    from tillvaxt_geo.importers.osm import import_osm_roads
+    from tillvaxt_geo.data.importers.osm import import_osm_roads
 
     with Progress(f"reading {pbf}"):
         roads = import_osm_roads(
@@ -129,8 +129,8 @@ def gtfs(
     all_stations: bool,
 ) -> None:
     """Import a GTFS feed (directory or .zip) as rail_services and rail_stations layers."""
-    from tillvaxt_geo import gtfs as gtfs_reader
-    from tillvaxt_geo.io import write_csv
+    from tillvaxt_geo.data import gtfs_services as gtfs_reader
+    from tillvaxt_geo.output.files import write_csv
 
     kinds = {o: "services" if Path(o).suffix.lower() == ".csv" else "stations" for o in outs}
     with Progress(f"reading {feed}"):
@@ -190,7 +190,7 @@ def grid(
     aggregate: int,
 ) -> None:
     """Import a population grid (GeoPackage, CSV or GeoTIFF raster) as a zones layer."""
-    from tillvaxt_geo.importers.grid import ZoneAssumptions, zones_from_grid, zones_from_population_raster
+    from tillvaxt_geo.data.importers.grid import ZoneAssumptions, zones_from_grid, zones_from_population_raster
 
     assumptions = ZoneAssumptions(
         persons_per_dwelling=persons_per_dwelling, vacancy_rate=vacancy_rate, employment_rate=employment_rate
@@ -243,9 +243,10 @@ def raster_surface(
     crs: str | None,
 ) -> None:
     """Write minutes to the nearest open mine, per mode, as a GeoTIFF (LAYERS: a layer set; default embedded)."""
-    from tillvaxt_geo.layers import load_layers
-    from tillvaxt_geo.network import build_network
-    from tillvaxt_geo.rasters import travel_time_surface, write_geotiff
+    from tillvaxt_geo.data.layers import load_layers
+    from tillvaxt_geo.network.build import build_network
+    from tillvaxt_geo.output.geotiff import write_geotiff
+    from tillvaxt_geo.routing.surfaces import travel_time_surface
 
     with Progress("building the network"):
         net = build_network(load_layers(layers, crs=crs))
@@ -269,10 +270,10 @@ def _read_housing(path: str, *, crs: str) -> gpd.GeoDataFrame:
     """Read and validate a housing_land file, in the working CRS."""
     import pyogrio
 
+    from tillvaxt_geo.data.layers import working_crs
+    from tillvaxt_geo.data.schemas import SCHEMAS
+    from tillvaxt_geo.data.validation import check_frame
     from tillvaxt_geo.errors import CRSError, LayerError, LayerNotFoundError, raise_problems
-    from tillvaxt_geo.layers import working_crs
-    from tillvaxt_geo.schemas import SCHEMAS
-    from tillvaxt_geo.validation import check_frame
 
     if not Path(path).is_file():
         raise LayerNotFoundError(f"housing_land file {path} does not exist")
@@ -305,8 +306,8 @@ def constraints(
     crs: str,
 ) -> None:
     """Reduce housing-land capacity by constraint polygons or a raster (protected areas, flood zones …)."""
-    from tillvaxt_geo.constraints import apply_constraints, read_constraints
-    from tillvaxt_geo.io import write_csv
+    from tillvaxt_geo.data.constraints import apply_constraints, read_constraints
+    from tillvaxt_geo.output.files import write_csv
 
     housing_land = _read_housing(housing, crs=crs)
     found = read_constraints(constraints, name_column=name_column, reduction_column=reduction_column)

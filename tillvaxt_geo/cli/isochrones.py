@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import click
 import pyogrio
 
+from tillvaxt_geo.data.layers import Layers, load_layers
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.io import atomic_path, write_gpkg
-from tillvaxt_geo.isochrones import isochrones
-from tillvaxt_geo.layers import Layers, load_layers
-from tillvaxt_geo.network import build_network
+from tillvaxt_geo.naming import did_you_mean
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.output.files import atomic_path, write_gpkg
+from tillvaxt_geo.routing.isochrones import isochrones
 
 __all__ = ["command", "find_site"]
 
@@ -28,8 +28,7 @@ def find_site(layers: Layers, value: str) -> str:
     for sid, name in zip(ids, names, strict=True):
         if wanted in (sid.casefold(), name.casefold()):
             return sid
-    close = difflib.get_close_matches(value, ids + names, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = did_you_mean(value, ids + names)
     listed = ", ".join(f"{i} ({n})" for i, n in zip(ids, names, strict=True))
     raise ConfigError(f"no mine site {value!r}.{hint} Sites: {listed}")
 
@@ -94,7 +93,7 @@ def command(
             pyogrio.write_dataframe(iso.to_crs("EPSG:4326"), tmp, driver="GeoJSON")
     else:
         try:
-            from tillvaxt_geo.maps import isochrone_map, save_map
+            from tillvaxt_geo.output.maps.builders import isochrone_map, save_map
         except ImportError as exc:
             raise ConfigError(
                 f"cannot write {out.name}: the map module is not available ({exc}); write .gpkg or .geojson instead"

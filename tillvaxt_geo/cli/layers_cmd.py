@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 import pandas as pd
 
+from tillvaxt_geo.data.layers import Layers, load_layers
+from tillvaxt_geo.data.schemas import LAYER_NAMES
 from tillvaxt_geo.errors import LayerError
-from tillvaxt_geo.layers import Layers, load_layers
-from tillvaxt_geo.schemas import LAYER_NAMES
 
 __all__ = ["command", "layer_table"]
 
@@ -84,7 +84,7 @@ def _network_lines(layers: Layers) -> list[str]:
     if layers.roads is None:
         return []
     try:
-        from tillvaxt_geo.network import network_report
+        from tillvaxt_geo.network.report import network_report
     except ImportError:
         return []
     report = network_report(layers)

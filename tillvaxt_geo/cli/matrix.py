@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 
@@ -11,11 +10,13 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 
+from tillvaxt_geo.data.layers import load_layers
 from tillvaxt_geo.errors import ConfigError, LayerNotFoundError
-from tillvaxt_geo.io import write_csv
-from tillvaxt_geo.layers import load_layers
-from tillvaxt_geo.network import PLACE_LAYERS, build_network
-from tillvaxt_geo.routing import PlaceSpec, travel_times
+from tillvaxt_geo.naming import did_you_mean
+from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.network.types import PLACE_LAYERS
+from tillvaxt_geo.output.files import write_csv
+from tillvaxt_geo.routing.matrix import PlaceSpec, travel_times
 
 __all__ = ["command", "place_argument"]
 
@@ -26,8 +27,7 @@ def place_argument(value: str, *, option: str) -> PlaceSpec:
         return value
     path = Path(value)
     if not path.exists():
-        close = difflib.get_close_matches(value, list(PLACE_LAYERS), n=2)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        hint = did_you_mean(value, PLACE_LAYERS)
         raise ConfigError(
             f"{option} {value!r} is neither a layer ({', '.join(PLACE_LAYERS)}) nor an existing file.{hint}"
         )

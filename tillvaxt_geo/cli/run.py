@@ -18,23 +18,16 @@ from tillvaxt_geo.cli._common import (
     out_option,
     resolve_scenario,
 )
-from tillvaxt_geo.export import write_outputs
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.results import summary_table
-from tillvaxt_geo.sweep import with_sweep
+from tillvaxt_geo.figures import table_keys
+from tillvaxt_geo.output.export import write_outputs
+from tillvaxt_geo.scenario.results import summary_table
+from tillvaxt_geo.scenario.run import run_scenario
+from tillvaxt_geo.scenario.sweep import with_sweep
 
 __all__ = ["command"]
 
-COLUMNS = [
-    "scenario",
-    "workers_total",
-    "workers_living_locally",
-    "local_residence_share",
-    "housing_shortfall_dwellings",
-    "total_jobs",
-    "population_within_45_min_car",
-    "population_within_45_min_pt",
-]
+#: the printed table: the scenario, then the figures the registry marks for it
+COLUMNS = ["scenario", *table_keys()]
 
 
 @click.command(name="run")
@@ -62,7 +55,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
             write_outputs(result, out_dir, with_map=not no_map, lang=lang)
         results.append(result)
     if not no_map:
-        from tillvaxt_geo.maps import write_index
+        from tillvaxt_geo.output.maps.builders import write_index
 
         entries = [
             {

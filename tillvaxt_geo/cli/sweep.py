@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
-from tillvaxt_geo.io import atomic_path, write_csv
-from tillvaxt_geo.model import run_scenario
-from tillvaxt_geo.sweep import heat_map_png, sweep_scenario
+from tillvaxt_geo.output.files import atomic_path, write_csv
+from tillvaxt_geo.scenario.run import run_scenario
+from tillvaxt_geo.scenario.sweep import heat_map_png, sweep_scenario
 
 __all__ = ["command"]
 

@@ -1,0 +1,1 @@
+"""Interactive planning maps (folium): builders, drawing of layers, labels and offline HTML."""

@@ -1,0 +1,1 @@
+"""QGIS default styles for the layers of results.gpkg."""
