@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tillvaxt_geo.data.layers import embedded_path
-from tillvaxt_geo.output.maps.builders import commute_map, save_map
+from tillvaxt_geo.output.maps.builders import commute_map
+from tillvaxt_geo.output.maps.save import save_map
 from tillvaxt_geo.scenario.config import load_scenario
 from tillvaxt_geo.scenario.run import run_scenario
 

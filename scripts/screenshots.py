@@ -21,7 +21,8 @@ from typing import Any
 
 import tillvaxt_geo
 from tillvaxt_geo.data.layers import embedded_path
-from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, overview_map, save_map
+from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, overview_map
+from tillvaxt_geo.output.maps.save import save_map
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

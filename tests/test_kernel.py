@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tillvaxt_geo.routing import kernel as _kernel
+from tillvaxt_geo.routing import kernel
 
 
 @st.composite
@@ -64,14 +64,14 @@ def _reference(n: int, edges: list, starts: list, limit: float) -> tuple[dict[in
     return {v: t for v, t in dist.items() if v != n and t <= limit}, graph
 
 
-def _workspace(n: int, indices: np.ndarray, starts: np.ndarray, buckets: int = 64) -> _kernel.Workspace:
-    return _kernel.Workspace(n, len(indices) + len(starts) + 1, buckets)
+def _workspace(n: int, indices: np.ndarray, starts: np.ndarray, buckets: int = 64) -> kernel.Workspace:
+    return kernel.Workspace(n, len(indices) + len(starts) + 1, buckets)
 
 
-def _assert_queue_empty(ws: _kernel.Workspace) -> None:
+def _assert_queue_empty(ws: kernel.Workspace) -> None:
     """Between searches the heaps hold only empty rows and every bucket is empty."""
-    assert (ws.heap[:, 0] == _kernel._EMPTY).all()
-    assert (ws.far[:, 0] == _kernel._EMPTY).all()
+    assert (ws.heap[:, 0] == kernel._EMPTY).all()
+    assert (ws.far[:, 0] == kernel._EMPTY).all()
     assert (ws.heads == -1).all()
 
 
@@ -87,13 +87,13 @@ def test_kernels_equal_networkx(case: dict, data: st.DataObject) -> None:
     target_col = np.full(n, -1, dtype=np.int64)
     target_col[targets] = np.arange(len(targets))
     node_weight = np.arange(1.0, n + 1.0)
-    times, lengths = _kernel.search_targets(
+    times, lengths = kernel.search_targets(
         indptr, indices, weight, length, width, ptr, node, cost, slen, limit, target_col, len(targets), True, ws.arrays
     )
     _assert_queue_empty(ws)  # also after stopping early at the last target
-    r_ptr, r_node, r_time = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, limit, ws.arrays)
+    r_ptr, r_node, r_time = kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, limit, ws.arrays)
     _assert_queue_empty(ws)
-    sums = _kernel.search_sum(indptr, indices, weight, width, ptr, node, cost, limit, node_weight, ws.arrays)
+    sums = kernel.search_sum(indptr, indices, weight, width, ptr, node, cost, limit, node_weight, ws.arrays)
     _assert_queue_empty(ws)
     for s, starts in enumerate(case["searches"]):
         ref, _ = _reference(n, edges, starts, limit)
@@ -126,9 +126,9 @@ def test_lengths_follow_the_shortest_path() -> None:
     searches = [[(int(v), float(c))] for v, c in zip(rng.integers(0, n, 20), rng.uniform(0, 10, 20), strict=True)]
     ptr, node, cost, slen = _starts(searches)
     target_col = np.arange(n, dtype=np.int64)
-    width, buckets = _kernel.bucket_params(weight)
+    width, buckets = kernel.bucket_params(weight)
     ws = _workspace(n, indices, node, buckets)
-    _, lengths = _kernel.search_targets(
+    _, lengths = kernel.search_targets(
         indptr, indices, weight, length, width, ptr, node, cost, slen, np.inf, target_col, n, True, ws.arrays
     )
     graph = nx.DiGraph()
@@ -152,13 +152,13 @@ def test_generation_wrap_keeps_results_exact() -> None:
     indptr, indices, weight = g.indptr, g.indices, g.data
     sources = rng.integers(0, 200, 30)
     ptr, node, cost = np.arange(31, dtype=np.int64), sources.astype(np.int64), np.zeros(30)
-    width, buckets = _kernel.bucket_params(weight)
-    fresh = _kernel.Workspace(200, len(indices) + 2, buckets)
-    old = _kernel.Workspace(200, len(indices) + 2, buckets)
-    _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, np.inf, old.arrays)
+    width, buckets = kernel.bucket_params(weight)
+    fresh = kernel.Workspace(200, len(indices) + 2, buckets)
+    old = kernel.Workspace(200, len(indices) + 2, buckets)
+    kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, np.inf, old.arrays)
     old.gen[0] = 2**29 - 5  # a few searches before the wrap, with stale marks in the state array
-    a = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, fresh.arrays)
-    b = _kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, old.arrays)
+    a = kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, fresh.arrays)
+    b = kernel.search_reached(indptr, indices, weight, width, ptr, node, cost, 300.0, old.arrays)
     assert old.gen[0] < 100  # wrapped
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
@@ -170,13 +170,13 @@ def test_generation_wrap_keeps_results_exact() -> None:
 
 
 def test_workspaces_are_lent_per_size_and_reused() -> None:
-    with _kernel.workspace(50, 100, 64) as a, _kernel.workspace(50, 100, 64) as b:
+    with kernel.workspace(50, 100, 64) as a, kernel.workspace(50, 100, 64) as b:
         assert a is not b  # two threads never share one
-    with _kernel.workspace(50, 80, 64) as c:
+    with kernel.workspace(50, 80, 64) as c:
         assert c in (a, b)  # a big enough one is reused
-    with _kernel.workspace(60, 80, 64) as d:
+    with kernel.workspace(60, 80, 64) as d:
         assert d.n == 60 and d not in (a, b)
-    with _kernel.workspace(50, 80, 128) as e:
+    with kernel.workspace(50, 80, 128) as e:
         assert e.heads.shape == (128,) and e not in (a, b)  # the bucket count is the graph's
 
 
@@ -192,7 +192,7 @@ def test_workspaces_are_lent_per_size_and_reused() -> None:
     ],
 )
 def test_bucket_params(weight: np.ndarray, width: float, buckets: int) -> None:
-    got_width, got_buckets = _kernel.bucket_params(weight)
+    got_width, got_buckets = kernel.bucket_params(weight)
     assert got_width == pytest.approx(width)
     assert got_buckets == buckets
     assert got_buckets & (got_buckets - 1) == 0  # a power of two: buckets are picked by a bit mask
@@ -205,7 +205,7 @@ def test_times_beyond_the_last_bucket_keep_their_order() -> None:
     indptr, indices, weight, _ = _csr(6, edges)
     ptr, node, cost, _ = _starts([[(0, 0.0)]])
     ws = _workspace(6, indices, node, 4)
-    _, r_node, r_time = _kernel.search_reached(indptr, indices, weight, 1e-3, ptr, node, cost, np.inf, ws.arrays)
+    _, r_node, r_time = kernel.search_reached(indptr, indices, weight, 1e-3, ptr, node, cost, np.inf, ws.arrays)
     ref, _ = _reference(6, edges, [(0, 0.0)], np.inf)
     assert dict(zip(r_node.tolist(), r_time.tolist(), strict=True)) == pytest.approx(ref)
     assert (np.diff(r_time) >= 0).all()

@@ -24,24 +24,12 @@ from shapely.geometry import LineString, Point, Polygon
 
 from tillvaxt_geo.data.layers import Layers
 from tillvaxt_geo.errors import ConfigError, TillvaxtError
-from tillvaxt_geo.output.maps.builders import (
-    OSM_TILES,
-    commute_map,
-    comparison_map,
-    isochrone_map,
-    overview_map,
-    render_map,
-    save_map,
-    write_index,
-)
-from tillvaxt_geo.output.maps.html import (
-    RemoteURLError,
-    find_remote_urls,
-    html_text,
-    js_json,
-    number,
-    share,
-)
+from tillvaxt_geo.output.maps.assets import RemoteURLError, find_remote_urls
+from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, isochrone_map, overview_map, render_map
+from tillvaxt_geo.output.maps.draw import OSM_TILES
+from tillvaxt_geo.output.maps.html import html_text, js_json
+from tillvaxt_geo.output.maps.labels import number, share
+from tillvaxt_geo.output.maps.save import save_map, write_index
 
 HOSTILE = "<img src=x onerror=alert(1)>${alert(2)}`</script>\"'\\ https://evil.example/x.js"
 INLINED = re.compile(r"<(script|style) data-asset=\"[^\"]*\">.*?</\1>", re.DOTALL)
@@ -420,7 +408,8 @@ def test_index_refuses_links_that_are_not_relative(tmp_path: Path, href: str) ->
 
 def test_only_the_map_module_imports_folium() -> None:
     code = (
-        "import sys, tillvaxt_geo, tillvaxt_geo.output.maps.html, tillvaxt_geo.data.layers; "
+        "import sys, tillvaxt_geo, tillvaxt_geo.output.maps.html, tillvaxt_geo.output.maps.labels, "
+        "tillvaxt_geo.output.maps.assets, tillvaxt_geo.data.layers; "
         "assert 'folium' not in sys.modules and 'branca' not in sys.modules, 'folium imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

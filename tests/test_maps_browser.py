@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from test_maps import HOSTILE, make_layers, make_result, tiny_png
 
-from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, overview_map, save_map
+from tillvaxt_geo.output.maps.builders import commute_map, comparison_map, overview_map
+from tillvaxt_geo.output.maps.save import save_map
 
 pytestmark = pytest.mark.browser
 

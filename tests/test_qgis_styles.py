@@ -15,7 +15,8 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
-from tillvaxt_geo.output.qgis.styles import STYLED_LAYERS, style_qml, write_layer_styles
+from tillvaxt_geo.output.qgis.gpkg import write_layer_styles
+from tillvaxt_geo.output.qgis.styles import STYLED_LAYERS, style_qml
 
 SWEREF = "EPSG:3006"
 X0, Y0 = 510_200.0, 6_668_100.0

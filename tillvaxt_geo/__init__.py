@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tillvaxt_geo.network.build import build_network
     from tillvaxt_geo.network.report import network_report
     from tillvaxt_geo.network.types import Network
-    from tillvaxt_geo.output.maps.builders import comparison_map, overview_map, render_map, save_map
+    from tillvaxt_geo.output.maps.builders import comparison_map, overview_map, render_map
+    from tillvaxt_geo.output.maps.save import save_map
     from tillvaxt_geo.routing.accessibility import accessibility
     from tillvaxt_geo.routing.isochrones import isochrones, reached_nodes
     from tillvaxt_geo.routing.matrix import Mode, travel_times
@@ -55,7 +56,7 @@ _LAZY = {
     "reached_nodes": "tillvaxt_geo.routing.isochrones",
     "render_map": "tillvaxt_geo.output.maps.builders",
     "run_scenario": "tillvaxt_geo.scenario.run",
-    "save_map": "tillvaxt_geo.output.maps.builders",
+    "save_map": "tillvaxt_geo.output.maps.save",
     "Scenario": "tillvaxt_geo.scenario.config",
     "ScenarioResult": "tillvaxt_geo.scenario.results",
     "sweep_scenario": "tillvaxt_geo.scenario.sweep",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable
+from typing import Self
 
 from tillvaxt_geo.errors import ConfigError
 
@@ -68,7 +69,7 @@ class Choice(enum.StrEnum):
     """
 
     @classmethod
-    def parse(cls, value: object) -> Choice:
+    def parse(cls, value: object) -> Self:
         """Return the member named ``value``, or raise :class:`ConfigError` listing the valid names."""
         if isinstance(value, cls):
             return value

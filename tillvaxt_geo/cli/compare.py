@@ -55,7 +55,8 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
         ),
     )
     if not no_map:
-        from tillvaxt_geo.output.maps.builders import comparison_map, save_map
+        from tillvaxt_geo.output.maps.builders import comparison_map
+        from tillvaxt_geo.output.maps.save import save_map
 
         save_map(comparison_map(result_a, result_b, lang=lang), folder / "map.html")
     click.echo(f"{a.title}  →  {b.title}")

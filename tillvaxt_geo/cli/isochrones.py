@@ -93,7 +93,8 @@ def command(
             pyogrio.write_dataframe(iso.to_crs("EPSG:4326"), tmp, driver="GeoJSON")
     else:
         try:
-            from tillvaxt_geo.output.maps.builders import isochrone_map, save_map
+            from tillvaxt_geo.output.maps.builders import isochrone_map
+            from tillvaxt_geo.output.maps.save import save_map
         except ImportError as exc:
             raise ConfigError(
                 f"cannot write {out.name}: the map module is not available ({exc}); write .gpkg or .geojson instead"

@@ -55,7 +55,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
             write_outputs(result, out_dir, with_map=not no_map, lang=lang)
         results.append(result)
     if not no_map:
-        from tillvaxt_geo.output.maps.builders import write_index
+        from tillvaxt_geo.output.maps.save import write_index
 
         entries = [
             {

@@ -15,7 +15,7 @@ import pandas as pd
 
 from tillvaxt_geo.figures import FIGURES
 from tillvaxt_geo.output.files import write_csv, write_gpkg, write_json
-from tillvaxt_geo.output.qgis.styles import write_layer_styles
+from tillvaxt_geo.output.qgis.gpkg import write_layer_styles
 from tillvaxt_geo.scenario.results import ScenarioResult
 
 __all__ = ["figures_frame", "json_safe", "write_outputs"]
@@ -94,7 +94,7 @@ def write_outputs(
         ),
     }
     if map_html is not None:
-        from tillvaxt_geo.output.maps.builders import save_map
+        from tillvaxt_geo.output.maps.save import save_map
 
         paths["map"] = save_map(map_html, folder / "map.html")
     log.info("wrote %s", ", ".join(str(p) for p in paths.values()))

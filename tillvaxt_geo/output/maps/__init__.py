@@ -1,1 +1,1 @@
-"""Interactive planning maps (folium): builders, drawing of layers, labels and offline HTML."""
+"""Interactive planning maps (folium): map builders, layer drawing, labels, HTML pieces, offline assets, saving."""

@@ -1,398 +1,64 @@
-"""Interactive planning maps: region overview, scenario commute map, comparison and isochrones, saved offline.
+"""The map kinds: region overview, scenario commute map, comparison and isochrones, each a folium map.
 
-Every builder returns a :class:`folium.Map`; :func:`save_map` writes it as one
-self-contained HTML file (assets inlined by :mod:`tillvaxt_geo.output.maps.html`,
-which raises if anything would still come from the network) and
-:func:`write_index` writes the page that links the scenario maps.
-
-Text from data (feature names and attributes, scenario and layer names)
-reaches the page only through :func:`~tillvaxt_geo.output.maps.html.html_text` or
-the HTML pieces built on it, so it shows exactly as typed and never runs.
-Frames are in the working CRS and are reprojected to EPSG:4326 here, at the
-last moment. Labels are Swedish by default (``lang="sv"``), English with
-``lang="en"``.
+Every builder returns a :class:`folium.Map` composed of the layers drawn by
+:mod:`tillvaxt_geo.output.maps.draw`, the words and numbers of
+:mod:`tillvaxt_geo.output.maps.labels` and the escaped HTML pieces of
+:mod:`tillvaxt_geo.output.maps.html`;
+:func:`~tillvaxt_geo.output.maps.save.save_map` writes it as one
+self-contained, offline HTML file. Labels are Swedish by default
+(``lang="sv"``), English with ``lang="en"``.
 """
 
 from __future__ import annotations
 
-import enum
-import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from branca.element import Element, MacroElement
-from folium.template import Template
-from folium.utilities import JsCode
 
 from tillvaxt_geo._version import __version__
-from tillvaxt_geo.data.layers import local_zones
-from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.figures import headline_keys
-from tillvaxt_geo.output.files import write_text
-from tillvaxt_geo.output.maps.html import (
-    PAGE_CSS,
-    card,
-    check_lang,
-    figure,
-    html_text,
-    index_html,
-    js_json,
-    label,
-    number,
-    offline_html,
-    png_html,
-    provenance_html,
-    section,
-    share,
-    swatch,
-    table,
-    value_label,
+from tillvaxt_geo.output.maps.draw import (
+    HOUSING_COLOURS,
+    UPTAKE_BINS,
+    WORKER_BINS,
+    ZONE_FILL,
+    Basemap,
+    _basemap,
+    _circle,
+    _colour,
+    _finish,
+    _get,
+    _group,
+    _housing,
+    _isochrones,
+    _light_basemap,
+    _local,
+    _new_map,
+    _outlines,
+    _radii,
+    _rail,
+    _roads,
+    _site_names,
+    _sites,
+    _size_rows,
+    _tip,
+    _vector,
+    _wgs84,
+    _zone_card,
 )
+from tillvaxt_geo.output.maps.html import card, html_text, png_html, provenance_html, section, swatch, table
+from tillvaxt_geo.output.maps.labels import check_lang, figure, label, number, share, value_label
 
 __all__ = [
-    "OSM_TILES",
-    "Basemap",
     "commute_map",
     "comparison_map",
     "isochrone_map",
     "overview_map",
     "render_map",
-    "save_map",
-    "write_index",
 ]
-
-#: the one remote URL a saved map may keep, when built with ``basemap="osm"``
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-_ALLOWED_ATTR = "_tillvaxt_allowed_urls"
-_BIND = JsCode(
-    "function(feature, layer) { var p = feature.properties || {};"
-    " if (p.t) { layer.bindTooltip(p.t, {sticky: true}); }"
-    " if (p.p) { layer.bindPopup(p.p, {maxWidth: 340}); } }"
-)
-SPEED_CLASSES = ((50, "#9e9e9e", "≤ 50"), (70, "#f4a259", "51–70"), (90, "#e0602b", "71–90"), (999, "#a4161a", "> 90"))
-ROAD_WIDTH = {"motorway": 5.0, "trunk": 4.5, "primary": 3.5, "secondary": 2.6, "tertiary": 2.0}
-ZONE_FILL = {"settlement": "#2c7fb8", "rural": "#7fcdbb"}
-HOUSING_COLOURS = {"adopted": "#1a9850", "proposed": "#fdae61", "assumed": "#9e9ac8"}
-SITE_ICONS = {"mine": ("red", "industry", "#d63e2a"), "plant": ("darkred", "gear", "#a23336"),
-              "deposit": ("gray", "gem", "#575757")}  # fmt: skip
-BAND_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#a50026")
-WORKER_BINS = ((1, "#f0f0f0", "0"), (10, "#fdd49e", "1–9"), (50, "#fc8d59", "10–49"),
-               (150, "#e34a33", "50–149"), (math.inf, "#990000", "≥ 150"))  # fmt: skip
-UPTAKE_BINS = ((1e-9, "#ffffff", "0 %"), (0.25, "#c7e9c0", "< 25 %"), (0.75, "#74c476", "25–75 %"),
-               (math.inf, "#238b45", "≥ 75 %"))  # fmt: skip
-
-
-class Basemap(enum.StrEnum):
-    """What is drawn under the data: vector context from the layers, nothing, or online OSM tiles."""
-
-    LAYERS = "layers"
-    NONE = "none"
-    OSM = "osm"
-
-
-def _basemap(value: Any) -> Basemap:
-    try:
-        return Basemap(value)
-    except ValueError:
-        valid = ", ".join(repr(b.value) for b in Basemap)
-        raise ConfigError(f"basemap must be one of {valid}; got {value!r}") from None
-
-
-class _Panel(MacroElement):
-    """A Leaflet control showing fixed HTML that was escaped when it was built."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function() {
-            var control = L.control({position: {{ this.position|tojson }}});
-            control.onAdd = function() {
-                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            control.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, html: str, *, position: str, css_class: str) -> None:
-        super().__init__()
-        self._name = "Panel"
-        self.position = position
-        self.css_class = css_class
-        self.html_json = js_json(html)
-
-
-# ---------------------------------------------------------------- geometry, styles and layers
-
-
-def _get(row: Any, column: str, default: Any = None) -> Any:
-    value = row.get(column, default)
-    return default if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def _tip(*parts: Any) -> str:
-    return html_text(" · ".join(str(p) for p in parts if p not in (None, "")))
-
-
-def _wgs84(geometry: gpd.GeoSeries, *, points: bool = False) -> gpd.GeoSeries:
-    if geometry.crs is None:
-        raise ConfigError("a map layer has no CRS; frames must carry their CRS (the working CRS, e.g. EPSG:3006)")
-    return (geometry.representative_point() if points else geometry).to_crs(4326)
-
-
-def _geojson(geometry: gpd.GeoSeries, properties: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection with ids 0..n-1 and coordinates rounded to 5 decimals (about 1 m)."""
-    rounded = shapely.transform(np.asarray(geometry.values), lambda xy: np.round(xy, 5))
-    features = [
-        {"type": "Feature", "id": i, "geometry": shapely.geometry.mapping(g), "properties": p}
-        for i, (g, p) in enumerate(zip(rounded, properties, strict=True))
-        if g is not None and not g.is_empty
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _vector(
-    parent: Any,
-    geometry: gpd.GeoSeries,
-    styles: Sequence[dict[str, Any]],
-    *,
-    css: str,
-    tips: Sequence[str] = (),
-    popups: Sequence[str | None] = (),
-    points: bool = False,
-) -> None:
-    """Add features styled one by one (points as circle markers) with escaped tooltips and popups."""
-    if not len(geometry):
-        return
-    props = [{"t": tips[i] if tips else "", "p": popups[i] if popups else None} for i in range(len(geometry))]
-    interactive = bool(len(tips) or len(popups))
-    by_id = [{**s, "className": css} for s in styles]
-    folium.GeoJson(
-        _geojson(geometry, props),
-        style_function=lambda f: by_id[f["id"]],
-        marker=folium.CircleMarker(class_name=css, interactive=interactive) if points else None,
-        on_each_feature=_BIND if interactive else None,
-        control=False,
-        className=css,
-        interactive=interactive,
-    ).add_to(parent)
-
-
-def _circle(radius: float, fill: str, *, colour: str = "#333", weight: float = 1, dash: str | None = None,
-            opacity: float = 0.85) -> dict[str, Any]:  # fmt: skip
-    return {"radius": float(radius), "color": colour, "weight": weight, "dashArray": dash, "fill": True,
-            "fillColor": fill, "fillOpacity": opacity}  # fmt: skip
-
-
-def _group(m: folium.Map, name: str, *, show: bool = True) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=html_text(name), show=show)
-    group.add_to(m)
-    return group
-
-
-def _radii(values: Any, *, max_px: float, min_px: float = 3.0, ref: Any = None) -> tuple[np.ndarray, float]:
-    """Circle radii with areas proportional to ``values``; ``ref`` (default: all values) sets the scale.
-
-    Values above the largest of ``ref`` (external hubs far bigger than the study area's places) are capped at
-    1.5 × ``max_px`` so that they do not hide the map.
-    """
-    v = pd.to_numeric(pd.Series(values), errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=float)
-    r = v if ref is None else pd.to_numeric(pd.Series(ref), errors="coerce").fillna(0).to_numpy(dtype=float)
-    k = max_px / math.sqrt(r.max()) if len(r) and r.max() > 0 else 0.0
-    return np.clip(k * np.sqrt(v), min_px, 1.5 * max_px), k
-
-
-def _size_rows(k: float, ref: Any, unit: str, lang: str) -> str:
-    """Legend circles for round numbers up to the largest reference value."""
-    top = float(pd.to_numeric(pd.Series(ref), errors="coerce").max() or 0)
-    refs = [r for r in (100, 1_000, 10_000, 100_000) if r <= top][-2:]
-    return "".join(
-        swatch(
-            "#e5e5e5", f"{number(r, lang)} {unit}", style=f"width:{2 * k * r**0.5:.0f}px;height:{2 * k * r**0.5:.0f}px"
-        )
-        for r in refs
-    )
-
-
-def _local(zones: Any) -> Any:
-    """The local zones: a run's ``local`` column, else :func:`tillvaxt_geo.data.layers.local_zones`."""
-    if zones is None:
-        return zones
-    return zones[zones["local"].astype(bool).to_numpy() if "local" in zones else local_zones(zones)]
-
-
-def _new_map(frames: Sequence[gpd.GeoDataFrame | None], *, basemap: Basemap, title: str) -> folium.Map:
-    m = folium.Map(tiles=None, control_scale=True, zoom_control="bottomright", zoom_start=9, location=[60.15, 15.2])
-    root: Any = m.get_root()
-    root.title = html_text(title)
-    root.header.add_child(Element(PAGE_CSS), name="tillvaxt_css")
-    if basemap is Basemap.OSM:
-        folium.TileLayer(OSM_TILES, attr=html_text("© OpenStreetMap contributors"), name="OpenStreetMap").add_to(m)
-        setattr(m, _ALLOWED_ATTR, (OSM_TILES,))
-    boxes = [f.to_crs(4326).total_bounds for f in frames if f is not None and len(f) and f.crs is not None]
-    if boxes:
-        b = np.vstack(boxes)
-        m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]], padding=(20, 20))
-    return m
-
-
-def _finish(m: folium.Map, title_html: str, legend: Sequence[str], lang: str) -> folium.Map:
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    _Panel(title_html, position="topleft", css_class="tg-panel tg-title").add_to(m)
-    body = f"<details open><summary>{html_text(label('legend', lang))}</summary>{''.join(legend)}</details>"
-    _Panel(body, position="bottomright", css_class="tg-panel tg-legend").add_to(m)
-    return m
-
-
-def _light_basemap(m: folium.Map, layers: Any, basemap: Basemap) -> None:
-    """Zones, roads and rail from the layers in light grey under everything, not clickable."""
-    if basemap is not Basemap.LAYERS or layers is None:
-        return
-    group = folium.FeatureGroup(name="basemap", control=False).add_to(m)
-    zones, roads, rail = (getattr(layers, n, None) for n in ("zones", "roads", "rail_lines"))
-    if zones is not None and len(zones):
-        areas = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
-        style = {"color": "#d9d6cf", "weight": 1, "fillColor": "#e8e5de", "fillOpacity": 0.6}
-        _vector(group, _wgs84(areas.geometry), [style] * len(areas), css="tg-base")
-    if roads is not None and len(roads):
-        styles = [{"color": "#cfcbc2", "weight": 1 + ROAD_WIDTH.get(str(c), 1.5) / 2} for c in roads["road_class"]]
-        _vector(group, _wgs84(roads.geometry), styles, css="tg-base")
-    if rail is not None and len(rail):
-        style = {"color": "#b9b4aa", "weight": 1.5, "dashArray": "5 3"}
-        _vector(group, _wgs84(rail.geometry), [style] * len(rail), css="tg-base")
-
-
-def _roads(m: folium.Map, roads: gpd.GeoDataFrame | None, lang: str, *, show: bool = True) -> str:
-    if roads is None or not len(roads):
-        return ""
-    styles, tips = [], []
-    for _, r in roads.iterrows():
-        speed = float(_get(r, "speed_kmh", 0))
-        colour = next(c for limit, c, _ in SPEED_CLASSES if speed <= limit)
-        styles.append({"color": colour, "weight": ROAD_WIDTH.get(str(_get(r, "road_class")), 1.8), "opacity": 0.9})
-        name = _get(r, "ref") or _get(r, "name") or ""
-        tips.append(_tip(f"{label('road', lang)} {name}".strip(), _get(r, "road_class"), f"{number(speed, lang)} km/h"))
-    _vector(_group(m, label("roads", lang), show=show), _wgs84(roads.geometry), styles, css="tg-roads", tips=tips)
-    rows = "".join(swatch(c, f"{t} km/h", kind="ln") for _, c, t in SPEED_CLASSES)
-    return section(f"{label('roads', lang)} ({label('speed', lang)})", rows)
-
-
-def _rail(m: folium.Map, layers: Any, lang: str) -> str:
-    lines, stations = getattr(layers, "rail_lines", None), getattr(layers, "rail_stations", None)
-    rows = ""
-    if lines is not None and len(lines):
-        style = {"color": "#333", "weight": 2.5, "dashArray": "7 4"}
-        tips = [_tip(_get(r, "name")) for _, r in lines.iterrows()]
-        _vector(_group(m, label("rail", lang)), _wgs84(lines.geometry), [style] * len(lines), css="tg-rail", tips=tips)
-        rows += swatch("#333", label("rail", lang), kind="ln", style="border-top-style:dashed")
-    if stations is not None and len(stations):
-        style = _circle(5, "#fff", colour="#222", weight=2, opacity=1)
-        tips = [_tip(f"{label('station', lang)}: {_get(r, 'name', '')}") for _, r in stations.iterrows()]
-        points = _wgs84(stations.geometry, points=True)
-        group = _group(m, label("stations", lang))
-        _vector(group, points, [style] * len(stations), css="tg-stations", tips=tips, points=True)
-        rows += swatch("#fff", label("stations", lang), style="border:2px solid #222")
-    return section(label("rail", lang), rows) if rows else ""
-
-
-def _site_card(r: Any, lang: str, extra: Sequence[tuple[str, str]] = ()) -> str:
-    def span(phase: str) -> str:
-        low, high = _get(r, f"workers_{phase}_low"), _get(r, f"workers_{phase}_high")
-        return "–" if low is None else f"{number(low, lang)}–{number(high, lang)} {label('people', lang)}"
-
-    return card(_get(r, "name", ""), [
-        (label("company", lang), _get(r, "company", "")), (label("status", lang), _get(r, "status", "")),
-        (label("kind", lang), value_label(_get(r, "kind", "mine"), lang)), *extra,
-        (label("workers_construction", lang), span("construction")),
-        (label("workers_operation", lang), span("operation")),
-    ])  # fmt: skip
-
-
-def _sites(m: folium.Map, sites: gpd.GeoDataFrame | None, lang: str, *, name: str, extra: Any = None) -> str:
-    """Awesome markers (solid Font Awesome icons) with a name tooltip and a figures popup."""
-    if sites is None or not len(sites):
-        return ""
-    group = _group(m, name)
-    for (_, r), pt in zip(sites.iterrows(), _wgs84(sites.geometry, points=True), strict=True):
-        colour, icon, _ = SITE_ICONS.get(str(_get(r, "kind", "mine")), SITE_ICONS["mine"])
-        folium.Marker(
-            [pt.y, pt.x],
-            icon=folium.Icon(color=colour, icon=icon, prefix="fa"),
-            tooltip=folium.Tooltip(html_text(_get(r, "name", ""))),
-            popup=folium.Popup(_site_card(r, lang, extra(r) if extra else ()), max_width=340),
-        ).add_to(group)
-    kinds = {str(k) for k in sites.get("kind", pd.Series(["mine"]))}
-    rows = "".join(swatch(c, value_label(k, lang)) for k, (_, _, c) in SITE_ICONS.items() if k in kinds)
-    return section(name, rows)
-
-
-def _housing(m: folium.Map, housing: gpd.GeoDataFrame, lang: str, *, name: str, colours: Sequence[str],
-             popups: Sequence[str], hollow: Sequence[bool] = ()) -> None:  # fmt: skip
-    """Housing areas filled in ``colours`` and a circle per area sized by capacity (visible at region scale)."""
-    group = _group(m, name)
-    tips = [_tip(_get(r, "name"), f"{number(_get(r, 'capacity_dwellings'), lang)} {label('dwellings', lang)}")
-            for _, r in housing.iterrows()]  # fmt: skip
-    areas = [{"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45} for c in colours]
-    _vector(group, _wgs84(housing.geometry), areas, css="tg-housing-area", tips=tips, popups=popups)
-    radii, _ = _radii(housing["capacity_dwellings"], max_px=14, min_px=4)
-    hollow = list(hollow) or [False] * len(housing)
-    circles = [_circle(r, c, colour="#555", dash="3 2", opacity=0) if h else _circle(r, c, opacity=0.9)
-               for r, c, h in zip(radii, colours, hollow, strict=True)]  # fmt: skip
-    points = _wgs84(housing.geometry, points=True)
-    _vector(group, points, circles, css="tg-housing", tips=tips, popups=popups, points=True)
-
-
-def _isochrones(m: folium.Map, iso: gpd.GeoDataFrame | None, names: Mapping[str, str], lang: str) -> str:
-    """One layer per origin and mode, bands drawn largest first; only the first mode shown at load."""
-    if iso is None or not len(iso):
-        return ""
-    minutes = sorted({float(x) for x in iso["minutes"]})
-    colours = {t: BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] for i, t in enumerate(minutes)}
-    first_mode = str(iso["mode"].iloc[0])
-    for (origin, mode), part in iso.groupby(["origin_id", "mode"], sort=False):
-        place, how = names.get(str(origin), str(origin)), value_label(mode, lang)
-        group = _group(m, f"{label('travel_time_from', lang)} {place} ({how})", show=str(mode) == first_mode)
-        part = part.sort_values("minutes", ascending=False)
-        times = [float(t) for t in part["minutes"]]
-        styles = [{"color": colours[t], "weight": 1, "fillColor": colours[t], "fillOpacity": 0.28} for t in times]
-        tips = [_tip(place, how, f"≤ {number(t, lang)} min") for t in times]
-        _vector(group, _wgs84(part.geometry.simplify(25)), styles, css="tg-isochrones", tips=tips)
-    rows = "".join(swatch(c, f"≤ {number(t, lang)} min", kind="sq") for t, c in colours.items())
-    return section(f"{label('travel_time', lang)} (min)", rows)
-
-
-def _site_names(sites: gpd.GeoDataFrame | None) -> dict[str, str]:
-    if sites is None or not len(sites):
-        return {}
-    ids = sites["site_id"] if "site_id" in sites.columns else sites.index
-    return {str(i): str(n) for i, n in zip(ids, sites["name"], strict=True)}
-
-
-def _colour(value: float, bins: Sequence[tuple[float, str, str]]) -> str:
-    return next(c for limit, c, _ in bins if value < limit)
-
-
-def _zone_card(r: Any, lang: str, extra: Sequence[tuple[str, str]] = ()) -> str:
-    return card(_get(r, "name", ""), [
-        *extra, (label("municipality", lang), _get(r, "municipality", "")),
-        (label("population", lang).capitalize(), f"{number(_get(r, 'population'), lang)} {label('inhabitants', lang)}"),
-        (label("dwellings_total", lang), number(_get(r, "dwellings"), lang)),
-        (label("vacant_dwellings", lang), number(_get(r, "vacant_dwellings"), lang)),
-        (label("labour_force", lang), number(_get(r, "labour_force"), lang)),
-        (label("jobs", lang), number(_get(r, "jobs"), lang)),
-    ])  # fmt: skip
-
-
-# ---------------------------------------------------------------- map kinds
 
 
 def overview_map(layers: Any, *, lang: str = "sv", basemap: str = "layers") -> folium.Map:
@@ -411,7 +77,7 @@ def overview_map(layers: Any, *, lang: str = "sv", basemap: str = "layers") -> f
     Returns
     -------
     folium.Map
-        Save it with :func:`save_map`.
+        Save it with :func:`~tillvaxt_geo.output.maps.save.save_map`.
     """
     lang, bm = check_lang(lang), _basemap(basemap)
     zones, sites, housing = layers.zones, layers.mine_sites, layers.housing_land
@@ -623,27 +289,6 @@ def _minus(a: Any, b: Any) -> float | None:
         return None
 
 
-def _outlines(m: folium.Map, base: Any, other: Any, lang: str) -> str:
-    """The 30- and 45-minute catchments of both scenarios as outlines (base dashed)."""
-    rows = ""
-    for result, key, dash, colour in ((base, "base", "6 4", "#555"), (other, "other", None, "#08519c")):
-        iso = result.isochrones
-        if iso is None or not len(iso):
-            continue
-        mode = str(iso["mode"].iloc[0])
-        part = iso[(iso["mode"].astype(str) == mode).to_numpy() & iso["minutes"].astype(float).isin([30.0, 45.0])]
-        times = [float(t) for t in part["minutes"]]
-        styles = [{"color": colour, "weight": 2.5 if t == 30 else 1.2, "dashArray": dash, "fill": False} for t in times]
-        tips = [_tip(label(key, lang), value_label(mode, lang), f"≤ {number(t, lang)} min") for t in times]
-        what = result.scenario.title or result.scenario.name
-        name = f"{label('catchment', lang)} 30/45 min – {label(key, lang)}: {what}"
-        _vector(_group(m, name), _wgs84(part.geometry.simplify(25)), styles, css=f"tg-outline-{key}", tips=tips)
-        rows += swatch(
-            colour, f"{label(key, lang)} (30/45 min)", kind="ln", style="border-top-style:dashed" if dash else ""
-        )
-    return section(label("catchment", lang), rows) if rows else ""
-
-
 def isochrone_map(
     isochrones: gpd.GeoDataFrame, *, layers: Any = None, lang: str = "sv", basemap: str = "layers"
 ) -> folium.Map:
@@ -679,57 +324,3 @@ def isochrone_map(
     html = f"<h1>{html_text(label('isochrones_title', lang))}</h1><p>{html_text(origins)}</p>"
     html += f"<p class='tg-muted'>{html_text(modes)}</p>" + provenance_html({"package_version": __version__}, lang)
     return _finish(m, html, legend, lang)
-
-
-# ---------------------------------------------------------------- saving
-
-
-def save_map(m: folium.Map, path: str | Path) -> Path:
-    """Write a map as one self-contained, offline HTML file, atomically.
-
-    Parameters
-    ----------
-    m
-        A map from one of the builders (or any folium map).
-    path
-        Destination ``.html`` file; replaced only once the whole file is written,
-        so a failure leaves an earlier file intact.
-
-    Returns
-    -------
-    pathlib.Path
-        The destination.
-
-    Raises
-    ------
-    tillvaxt_geo.output.maps.html.RemoteURLError
-        If the page would still load anything from the network (only the
-        OpenStreetMap tile template of a map built with ``basemap="osm"`` may stay).
-    """
-    document = offline_html(m.get_root().render(), allowed_urls=getattr(m, _ALLOWED_ATTR, ()))
-    return write_text(path, document)
-
-
-def write_index(
-    entries: Sequence[Mapping[str, Any]], path: str | Path, *, lang: str = "sv", title: str | None = None
-) -> Path:
-    """Write the page that links every scenario map with its headline figures, atomically.
-
-    Parameters
-    ----------
-    entries
-        One mapping per map: ``name``, ``title``, ``href`` (relative to the
-        page) and any headline figures (keys of ``summary.json``).
-    path
-        Destination, usually ``maps/index.html``.
-    lang
-        ``"sv"`` (default) or ``"en"``.
-    title
-        Page heading; a default one when ``None``.
-
-    Returns
-    -------
-    pathlib.Path
-        The destination.
-    """
-    return write_text(path, index_html(entries, lang=check_lang(lang), title=title))

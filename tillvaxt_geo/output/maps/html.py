@@ -1,38 +1,11 @@
-"""Safe, offline map pages: folium's assets inlined, remote URLs refused, and every text escaped.
+"""Escaped HTML pieces of a map page: text escaping, cards, tables, legend rows, provenance, index page, page CSS.
 
 This module builds all the HTML text of a map page that is not drawn by
-folium (labels in Swedish and English, numbers, popup cards, legends, title
-blocks, the index page) so that every string that reaches a page passes
-through :func:`html_text` in one place, and it turns a rendered folium page
-into one offline document. :mod:`tillvaxt_geo.output.maps.builders` composes the folium
-layers with these pieces.
-
-A folium map links Leaflet, jQuery, Bootstrap, Font Awesome, the
-awesome-markers plugin and (for branca colormaps) d3 from CDNs, so it is blank
-without a network. :func:`offline_html` replaces each of those links with the
-asset's text, taken from the ``folium-offline`` package, and raises
-:class:`RemoteURLError` naming any URL the page could still load from the
-network.
-
-Where the assets come from, and why
------------------------------------
-``folium-offline`` (PyPI, import name ``offlinefolium``, pinned to 0.20.0.2 to
-match folium 0.20) ships, keyed by folium's own CDN URLs, the exact files
-folium 0.20 and branca 0.8 reference: Leaflet 1.9.3, jQuery 3.7.1, Bootstrap
-5.2.2, Font Awesome 6.2.0, Leaflet.awesome-markers 2.0.2, folium's
-``leaflet.awesome.rotate`` CSS, d3 3.5.5 and the plugins, with Leaflet's and the
-markers' images already inlined as ``data:`` URLs. It is an ordinary pip
-dependency, so ``pip install .`` brings it and nothing is fetched at run time.
-The XStatic packages were the alternative: they have Leaflet 1.9.3 and jQuery
-3.7.1 exactly, but only Font Awesome 6.2.1, d3 3.5.17 and Bootstrap 5.3.8 (whose
-sdist does not build here), and no awesome-markers at all. We use only the
-package's asset table (``offlinefolium.elements._res``), never its folium fork.
-
-Two gaps in that table are handled here: its Font Awesome CSS embeds only the
-*solid* webfont (the regular and brands faces, and the Bootstrap 3 glyphicons
-font, still point at files that do not exist offline). Font faces without an
-embedded source are dropped, so the maps use solid Font Awesome icons only
-(``prefix="fa"``); a glyphicon or regular/brands icon would show blank.
+folium (popup cards, legends, title blocks, the index page) so that every
+string that reaches a page passes through :func:`html_text` in one place.
+:mod:`tillvaxt_geo.output.maps.draw` and :mod:`tillvaxt_geo.output.maps.builders`
+compose the folium layers with these pieces; the words and numbers in them come
+from :mod:`tillvaxt_geo.output.maps.labels`.
 
 Escaping
 --------
@@ -46,10 +19,7 @@ also `` ` $ { } \\ /``), so the same string is safe in every one of those places
 from __future__ import annotations
 
 import base64
-import functools
-import html
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -57,72 +27,24 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.figures import figure as registered_figure
-from tillvaxt_geo.figures import figure_keys
+from tillvaxt_geo.output.maps.labels import figure, label
 
 __all__ = [
-    "ASSET_PACKAGE",
-    "LABELS",
-    "RemoteURLError",
-    "asset_table",
+    "PAGE_CSS",
     "card",
-    "check_lang",
-    "figure",
-    "find_remote_urls",
     "html_text",
     "index_html",
     "js_json",
-    "label",
-    "number",
-    "offline_html",
     "png_html",
     "provenance_html",
     "section",
-    "share",
     "swatch",
     "table",
-    "value_label",
 ]
-
-#: the pip requirement that provides the assets
-ASSET_PACKAGE = "folium-offline==0.20.0.2"
 
 # characters that would mean something in HTML, in a JS string or template literal, or in a URL
 _ENTITY = {c: f"&#{ord(c)};" for c in "&<>\"'`$\\{}/"}
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029]")  # line terminators of HTML and JavaScript
-
-# folium renders asset links exactly like this (branca JavascriptLink / CssLink)
-_SCRIPT_LINK = re.compile(r'<script\s+src="([^"]+)"\s*>\s*</script>', re.IGNORECASE)
-_CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]+)"\s*/?>', re.IGNORECASE)
-# a URL the page could load: absolute with a network scheme, or protocol-relative after a quote/paren/=
-_REMOTE = re.compile(
-    r"""\b(?:https?|wss?|ftp):(?://|\\/\\/)[^\s"'<>`\\)]+"""
-    r"""|(?<=["'(=])\s*//[a-z0-9][-a-z0-9]*(?:\.[-a-z0-9]+)+[^\s"'<>`\\)]*""",
-    re.IGNORECASE,
-)
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)""", re.IGNORECASE)
-_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
-# one ``src:`` declaration: url(...) entries (quoted or not, ``;`` allowed inside) with optional format()
-_SRC_DECL = re.compile(
-    r"""\bsrc\s*:\s*((?:\s*,?\s*url\(\s*(?:"[^"]*"|'[^']*'|[^)'"]*?)\s*\)(?:\s*format\([^)]*\))?)+)""",
-    re.IGNORECASE,
-)
-_SRC_ENTRY = re.compile(r"""url\(\s*(?:"[^"]*"|'[^']*'|[^)'"]*?)\s*\)(?:\s*format\([^)]*\))?""", re.IGNORECASE)
-_SOURCE_MAP = re.compile(r"/\*#\s*sourceMappingURL=[^*]*\*/|//[#@]\s*sourceMappingURL=\S*")
-
-
-class RemoteURLError(ConfigError):
-    """A saved map would load something from the network.
-
-    Attributes
-    ----------
-    urls
-        Every offending URL, in document order.
-    """
-
-    def __init__(self, message: str, urls: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.urls: tuple[str, ...] = tuple(urls)
 
 
 def html_text(value: Any) -> str:
@@ -161,263 +83,7 @@ def js_json(value: Any) -> str:
     return text
 
 
-@functools.cache
-def asset_table() -> Mapping[str, str]:
-    """Return folium's asset URLs mapped to the assets' text, from ``folium-offline``.
-
-    Returns
-    -------
-    Mapping
-        URL (exactly as folium/branca link it) to the JavaScript or CSS text.
-    """
-    try:
-        from offlinefolium import elements
-    except ImportError as exc:
-        raise ConfigError(
-            f"saving an offline map needs the assets of the package {ASSET_PACKAGE} ({exc}); "
-            f"install it with: pip install '{ASSET_PACKAGE}'"
-        ) from exc
-    table = getattr(elements, "_res", None)
-    if not isinstance(table, dict) or not table:
-        raise ConfigError(
-            f"the installed folium-offline has no asset table (offlinefolium.elements._res); install {ASSET_PACKAGE}"
-        )
-    return dict(table)
-
-
-def _asset_name(url: str) -> str:
-    """A label for an inlined asset that is not itself a URL (``npm/leaflet@1.9.3/dist/leaflet.js``)."""
-    path = re.sub(r"^(?:https?:)?//[^/]+/", "", url)
-    return html.escape(path.replace("/", " "), quote=True)
-
-
-def _inline_js(url: str, text: str) -> str:
-    body = _SOURCE_MAP.sub("", text)
-    body = re.sub(r"</(script)", r"<\\/\1", body, flags=re.IGNORECASE)
-    if "<!--" in body:
-        raise RemoteURLError(f"the asset {url} contains '<!--' and cannot be inlined safely")
-    return f'<script data-asset="{_asset_name(url)}">\n{body}\n</script>'
-
-
-def _keep_embedded_fonts(css: str) -> str:
-    """Keep only ``data:`` sources in ``@font-face`` rules; drop rules left without one."""
-
-    def fix_rule(rule: re.Match[str]) -> str:
-        body = rule.group()
-        kept_any = False
-        out: list[str] = []
-        pos = 0
-        for decl in _SRC_DECL.finditer(body):
-            value = decl.group(1)
-            kept = [e.group() for e in _SRC_ENTRY.finditer(value) if _url_of(e.group()).startswith("data:")]
-            kept_any = kept_any or bool(kept)
-            out.append(body[pos : decl.start()])
-            out.append("src:" + ",".join(kept) if kept else "")
-            pos = decl.end()
-        out.append(body[pos:])
-        return "".join(out) if kept_any else ""
-
-    return _FONT_FACE.sub(fix_rule, css)
-
-
-def _url_of(entry: str) -> str:
-    found = _CSS_URL.search(entry)
-    if not found:
-        return ""
-    return next(g for g in found.groups() if g is not None).strip()
-
-
-def _inline_css(url: str, text: str) -> str:
-    body = _keep_embedded_fonts(_SOURCE_MAP.sub("", text))
-    bad = [u for u in (_url_of(m.group()) for m in _CSS_URL.finditer(body)) if not u.startswith(("data:", "#"))]
-    if "@import" in body.lower():
-        bad.append("@import")
-    if bad or "</style" in body.lower():
-        raise RemoteURLError(
-            f"the stylesheet {url} still refers to files that are not inlined: {', '.join(bad) or '</style>'}",
-            bad,
-        )
-    return f'<style data-asset="{_asset_name(url)}">\n{body}\n</style>'
-
-
-def find_remote_urls(document: str, *, allowed: Iterable[str] = ()) -> list[str]:
-    """Return every URL in ``document`` that a browser could load from the network.
-
-    Absolute ``http(s)``/``ws(s)``/``ftp`` URLs anywhere in the text, and
-    protocol-relative ``//host/...`` URLs after a quote, parenthesis or ``=``.
-    Data text never matches once it went through :func:`html_text`.
-
-    Parameters
-    ----------
-    document
-        HTML text (assets not inlined yet, or only this package's own markup).
-    allowed
-        URLs that may stay (an online tile template the user asked for).
-
-    Returns
-    -------
-    list of str
-        Offending URLs, in document order, without duplicates.
-    """
-    allow = set(allowed)
-    found: list[str] = []
-    for match in _REMOTE.finditer(document):
-        url = match.group().strip()
-        if url not in allow and url not in found:
-            found.append(url)
-    return found
-
-
-def offline_html(document: str, *, allowed_urls: Iterable[str] = ()) -> str:
-    """Inline every linked asset of a rendered folium document and check nothing remote is left.
-
-    Parameters
-    ----------
-    document
-        The HTML of ``folium_map.get_root().render()``.
-    allowed_urls
-        Remote URLs that may stay, such as an online tile URL template.
-
-    Returns
-    -------
-    str
-        One self-contained HTML document.
-
-    Raises
-    ------
-    RemoteURLError
-        If a URL the page could load is left (an asset with no offline copy,
-        a tile layer, an image), naming each one.
-    """
-    table = asset_table()
-    pieces: list[str] = []
-
-    def stash(match: re.Match[str], *, css: bool) -> str:
-        url = html.unescape(match.group(1))
-        if url not in table:
-            return match.group()
-        pieces.append(_inline_css(url, table[url]) if css else _inline_js(url, table[url]))
-        return f"\x00{len(pieces) - 1}\x00"
-
-    skeleton = _SCRIPT_LINK.sub(lambda m: stash(m, css=False), document)
-    skeleton = _CSS_LINK.sub(lambda m: stash(m, css=True), skeleton)
-    remote = find_remote_urls(skeleton, allowed=allowed_urls)
-    if remote:
-        listed = "\n".join(f"  - {u}" for u in remote)
-        raise RemoteURLError(
-            f"the map would load {len(remote)} URL(s) from the network, but saved maps must work offline:\n{listed}\n"
-            "remove the tile layer, image or plugin that adds them (an online OpenStreetMap basemap is "
-            "allowed only when the map was built with basemap='osm')",
-            remote,
-        )
-    return re.sub(r"\x00(\d+)\x00", lambda m: pieces[int(m.group(1))], skeleton)
-
-
-# ---------------------------------------------------------------- labels (Swedish, English)
-
-LANGS = ("sv", "en")
-LABELS: dict[str, tuple[str, str]] = {
-    "overview_title": ("Ludvika–Smedjebacken: orter, gruvor, bostadsmark, vägar och järnväg",
-                       "Ludvika–Smedjebacken: places, mines, housing land, roads and rail"),
-    "isochrones_title": ("Restider", "Travel times"), "index_title": ("Scenariokartor", "Scenario maps"),
-    "legend": ("Teckenförklaring", "Legend"), "zones": ("Orter och områden", "Places and areas"),
-    "external": ("Externa nav", "External hubs"), "mine_sites": ("Gruvor och fyndigheter", "Mines and deposits"),
-    "open_sites": ("Öppna gruvor", "Open mines"), "housing": ("Bostadsmark", "Housing land"),
-    "housing_uptake": ("Bostadsmark: inflyttning", "Housing land: uptake"), "roads": ("Vägar", "Roads"),
-    "road": ("väg", "road"), "rail": ("Järnväg", "Railway"), "stations": ("Stationer", "Stations"),
-    "station": ("Station", "Station"), "speed": ("hastighet", "speed"), "population": ("befolkning", "population"),
-    "inhabitants": ("invånare", "residents"), "people": ("personer", "people"), "dwellings": ("bostäder", "dwellings"),
-    "workers_short": ("gruvarbetare", "mine workers"), "municipality": ("Kommun", "Municipality"),
-    "dwellings_total": ("Bostäder", "Dwellings"), "vacant_dwellings": ("Lediga bostäder", "Vacant dwellings"),
-    "labour_force": ("Förvärvsarbetande", "Employed residents"), "jobs": ("Arbetsplatser", "Jobs located here"),
-    "company": ("Bolag", "Company"), "status": ("Status", "Status"), "kind": ("Typ", "Kind"),
-    "workers_construction": ("Anställda, byggfas", "Workers, construction"),
-    "workers_operation": ("Anställda, drift", "Workers, operation"), "capacity": ("Kapacitet", "Capacity"),
-    "available_from": ("Tillgänglig från (år)", "Available from (year)"),
-    "size_capacity": ("Cirkelns yta ∝ kapacitet (bostäder)", "Circle area ∝ capacity (dwellings)"),
-    "size_population": ("Cirkelns yta ∝ befolkning", "Circle area ∝ population"),
-    "size_change": ("Cirkelns yta ∝ förändringens storlek", "Circle area ∝ size of the change"),
-    "released": ("Frisläppt i scenariot", "Released in the scenario"), "yes": ("ja", "yes"), "no": ("nej", "no"),
-    "dwellings_taken": ("Bostäder tagna av inflyttare", "Dwellings taken by in-movers"),
-    "uptake": ("Andel tagen", "Share taken"), "share_taken": ("andel av kapaciteten", "share of capacity"),
-    "not_released": ("ej frisläppt", "not released"),
-    "workers_resident": ("Gruvarbetare som bor här", "Mine workers living here"),
-    "travel_time_nearest": ("Restid till närmaste öppna gruva", "Travel time to the nearest open mine"),
-    "travel_time": ("Restid", "Travel time"), "travel_time_from": ("Restid från", "Travel time from"),
-    "catchment": ("Pendlingsomland", "Catchment"), "scenario": ("Scenario", "Scenario"), "year": ("år", "year"),
-    "phase": ("fas", "phase"), "created": ("skapad", "created"), "scenario_file": ("scenariofil", "scenario file"),
-    "parameters": ("Parametrar", "Parameters"), "layer_files": ("Lagerfiler", "Layer files"),
-    "sweep": ("Känslighetsanalys", "Sensitivity analysis"), "comparison": ("Jämförelse", "Comparison"),
-    "base": ("Bas", "Base"), "other": ("Alternativ", "Alternative"), "difference": ("Skillnad", "Difference"),
-    "diff_workers": ("Förändring: gruvarbetare som bor i området", "Change: mine workers living in the area"),
-    "diff_housing": ("Förändring: bostäder tagna på bostadsmark", "Change: dwellings taken on housing land"),
-    "more": ("fler", "more"), "fewer": ("färre", "fewer"), "no_change": ("ingen förändring", "no change"),
-    "housing_shortfall_dwellings": ("Bostadsbrist (bostäder)", "Housing shortfall (dwellings)"),
-}  # fmt: skip
-VALUE_LABELS: dict[str, tuple[str, str]] = {
-    "settlement": ("tätort", "settlement"), "rural": ("landsbygd", "rural area"),
-    "external": ("externt nav", "external hub"), "mine": ("gruva", "mine"), "plant": ("anläggning", "processing plant"),
-    "deposit": ("fyndighet", "deposit"), "adopted": ("antagen detaljplan", "adopted plan"),
-    "proposed": ("föreslagen", "proposed"), "assumed": ("antagande", "assumed"),
-    "construction": ("byggfas", "construction"), "operation": ("drift", "operation"),
-    "car": ("bil", "car"), "pt": ("kollektivtrafik", "public transport"), "best": ("bästa färdsätt", "best mode"),
-}  # fmt: skip
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is ``"sv"`` or ``"en"``, else raise :class:`~tillvaxt_geo.errors.ConfigError`."""
-    if lang not in LANGS:
-        raise ConfigError(f"lang must be one of 'sv', 'en'; got {lang!r}")
-    return lang
-
-
-def label(key: str, lang: str) -> str:
-    """The label of a figure (:mod:`tillvaxt_geo.figures`) or map text ``key`` in ``lang``; the key when there is none."""
-    if key in figure_keys():
-        return registered_figure(key).label(lang)
-    pair = LABELS.get(key)
-    return pair[LANGS.index(lang)] if pair else key
-
-
-def value_label(value: Any, lang: str) -> str:
-    """A data value (zone kind, plan status, phase, mode) in words; unknown values as given."""
-    text = str(getattr(value, "value", value))
-    pair = VALUE_LABELS.get(text)
-    return pair[LANGS.index(lang)] if pair else text
-
-
-# ---------------------------------------------------------------- numbers and HTML pieces
-
-
-def number(value: Any, lang: str, *, digits: int = 0, signed: bool = False) -> str:
-    """A number as planners read it: ``1 234,5`` in Swedish, ``1,234.5`` in English, ``–`` if missing."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(x):
-        return "–"
-    text = f"{x:{'+' if signed else ''},.{digits}f}"
-    if text.lstrip("+-") == f"{0:.{digits}f}":
-        text = text.lstrip("+-")
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",").replace("-", "−")
-    return text
-
-
-def share(value: Any, lang: str, *, signed: bool = False) -> str:
-    """A share (0–1) as a percentage: ``62 %`` in Swedish, ``62%`` in English."""
-    try:
-        text = number(float(value) * 100, lang, signed=signed)
-    except (TypeError, ValueError):
-        return "–"
-    return text if text == "–" else text + ("\u00a0%" if lang == "sv" else "%")
-
-
-def figure(key: str, value: Any, lang: str, *, signed: bool = False) -> str:
-    """A headline figure: shares (unit ``share`` in the registry) as percentages, counts as whole numbers."""
-    is_share = key in figure_keys() and registered_figure(key).unit == "share"
-    return share(value, lang, signed=signed) if is_share else number(value, lang, signed=signed)
+# ---------------------------------------------------------------- HTML pieces
 
 
 def table(rows: Iterable[tuple[Any, Any]]) -> str:
