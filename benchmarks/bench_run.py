@@ -11,9 +11,9 @@ import tempfile
 import time
 from collections import defaultdict
 
-from tillvaxt_geo.cli._common import LayerCache, bundled_scenarios
+from tillvaxt_geo.cli._common import LayerCache
 from tillvaxt_geo.output.export import write_outputs
-from tillvaxt_geo.scenario.config import load_scenario
+from tillvaxt_geo.scenario.config import bundled_scenarios, load_scenario
 from tillvaxt_geo.scenario.run import run_scenario
 
 

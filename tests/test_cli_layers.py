@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import venv
 from pathlib import Path
 
 import pytest
@@ -62,35 +59,3 @@ def test_usage_error_exit_2(tmp_path: Path) -> None:
 def test_unknown_command_exit_2(tmp_path: Path) -> None:
     result = run_cli("frobnicate", cwd=tmp_path)
     assert result.returncode == 2
-
-
-@pytest.mark.slow
-def test_pip_install_into_fresh_venv_and_check_from_elsewhere(tmp_path: Path) -> None:
-    """``pip install .`` (not editable) finds the embedded layers as package data."""
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
-    python = env_dir / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        check=False,
-    )
-    assert install.returncode == 0, install.stderr[-2000:]
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    result = subprocess.run(
-        [str(env_dir / "bin" / "tillvaxt-geo"), "layers", "check"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "zones" in result.stdout
-    assert str(REPO / "layers") not in result.stdout  # read from the installed package, not the checkout

@@ -11,7 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from tillvaxt_geo._version import __version__
-from tillvaxt_geo.data.layers import Layers, load_layers
 from tillvaxt_geo.errors import (
     ConfigError,
     CRSError,
@@ -25,6 +24,7 @@ from tillvaxt_geo.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from tillvaxt_geo.data.layers import Layers, load_layers
     from tillvaxt_geo.network.build import build_network
     from tillvaxt_geo.network.report import network_report
     from tillvaxt_geo.network.types import Network
@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 #: public name -> module that defines it (imported on first access)
 _LAZY = {
+    "Layers": "tillvaxt_geo.data.layers",
+    "load_layers": "tillvaxt_geo.data.layers",
     "accessibility": "tillvaxt_geo.routing.accessibility",
     "apply_changes": "tillvaxt_geo.scenario.apply",
     "build_network": "tillvaxt_geo.network.build",

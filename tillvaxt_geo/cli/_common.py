@@ -9,10 +9,8 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 
-from tillvaxt_geo.data.layers import Layers, embedded_path
-from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.naming import did_you_mean
-from tillvaxt_geo.scenario.config import Scenario, load_scenario
+from tillvaxt_geo.data.layers import Layers
+from tillvaxt_geo.scenario.config import Scenario, bundled_scenarios, load_scenario
 from tillvaxt_geo.scenario.run import load_scenario_layers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,30 +50,9 @@ def layers_option(what: str = "the scenarios' own") -> Callable[[F], F]:
 
 
 #: bundled scenarios shown first, in this order; the rest follow by name
-SCENARIO_ORDER = ("baseline", "nio_only", "two_companies", "two_companies_high_integration")
-
-
-def bundled_scenarios() -> list[Path]:
-    """The scenario files bundled with the embedded region: the main cases first, then alternatives by name."""
-    folder = embedded_path() / "scenarios"
-
-    def key(path: Path) -> tuple[int, str]:
-        stem = path.stem
-        return (SCENARIO_ORDER.index(stem) if stem in SCENARIO_ORDER else len(SCENARIO_ORDER), stem)
-
-    return sorted(folder.glob("*.toml"), key=key)
-
-
 def resolve_scenario(arg: str) -> Scenario:
-    """Load a scenario from a path, or by the name of a bundled scenario."""
-    path = Path(arg)
-    if path.is_file() or path.suffix == ".toml":
-        return load_scenario(path)
-    bundled = {p.stem: p for p in bundled_scenarios()}
-    if arg in bundled:
-        return load_scenario(bundled[arg])
-    hint = did_you_mean(arg, bundled)
-    raise ConfigError(f"'{arg}' is neither a scenario file nor a bundled scenario.{hint} Bundled: {', '.join(bundled)}")
+    """Load a scenario from a path, or by the name of a bundled scenario (:func:`load_scenario`)."""
+    return load_scenario(arg)
 
 
 class LayerCache:

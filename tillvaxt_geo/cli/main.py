@@ -8,7 +8,6 @@ modules and are imported only when invoked, so ``--help`` stays fast.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import sys
 from typing import Any
@@ -20,15 +19,16 @@ from tillvaxt_geo.errors import TillvaxtError
 
 __all__ = ["cli", "main"]
 
-# command name -> "module:attribute" of a click command, imported on use
-SUBCOMMANDS: dict[str, str] = {
-    "run": "tillvaxt_geo.cli.run:command",
-    "compare": "tillvaxt_geo.cli.compare:command",
-    "sweep": "tillvaxt_geo.cli.sweep:command",
-    "layers": "tillvaxt_geo.cli.layers_cmd:command",
-    "matrix": "tillvaxt_geo.cli.matrix:command",
-    "isochrones": "tillvaxt_geo.cli.isochrones:command",
-    "import": "tillvaxt_geo.cli.import_cmd:command",
+# command name -> ("module:attribute" of a click command, imported on use; its line in --help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("tillvaxt_geo.cli.run:command", "Run scenarios; write summaries, GeoPackages and maps."),
+    "compare": ("tillvaxt_geo.cli.compare:command", "Two scenarios: every figure as base / other / difference."),
+    "sweep": ("tillvaxt_geo.cli.sweep:command", "Which lever moves total employment most."),
+    "layers": ("tillvaxt_geo.cli.layers_cmd:command", "Check a layer set and list every problem."),
+    "matrix": ("tillvaxt_geo.cli.matrix:command", "A travel-time matrix as CSV."),
+    "isochrones": ("tillvaxt_geo.cli.isochrones:command", "Catchment polygons from a mine site."),
+    "import": ("tillvaxt_geo.cli.import_cmd:command", "Turn real data (OSM, GTFS, grids …) into layer files."),
+    "versions": ("tillvaxt_geo.cli.versions:command", "Versions of the package and its libraries, for bug reports."),
 }
 
 
@@ -36,20 +36,21 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported only when invoked."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, target in SUBCOMMANDS.items() if _available(target))
+        return sorted(SUBCOMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
-        if target is None or not _available(target):
+        entry = SUBCOMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry[0].split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
-
-def _available(target: str) -> bool:
-    module_name = target.split(":")[0]
-    return importlib.util.find_spec(module_name) is not None
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from :data:`SUBCOMMANDS` without importing them (``--help`` stays fast)."""
+        rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,8 +20,9 @@ nodes ``start_node[start_ptr[s]:start_ptr[s + 1]]`` with initial costs
 or one node at cost 0). Nodes farther than ``limit`` seconds are not
 reached; ``limit`` may be ``inf``.
 
-Compiled code is cached next to this file (numba ``cache=True``) after the
-first use.
+Compiled code is cached (numba ``cache=True``) in a per-user cache directory
+after the first use (:mod:`tillvaxt_geo.routing.kernel_cache`), never inside
+the installed package.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ import threading
 
 import numpy as np
 from numba import njit
+
+from tillvaxt_geo.routing import kernel_cache
+
+kernel_cache.register()  # before the first @njit(cache=True) below: the cache goes to the user's cache directory
 
 __all__ = ["Workspace", "bucket_params", "per_place", "search_reached", "search_sum", "search_targets"]
 

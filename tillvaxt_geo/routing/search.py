@@ -17,6 +17,7 @@ large jobs run in chunks of sources on several threads of this process.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,14 +28,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tillvaxt_geo.network.places import Connectors
-from tillvaxt_geo.routing import kernel
+from tillvaxt_geo.network.types import CompiledGraph
+from tillvaxt_geo.routing import kernel, kernel_cache
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
     from tillvaxt_geo.network.types import CompiledGraph
 
-__all__ = ["csr_ptr", "node_reach", "reach_sums", "run_search"]
+__all__ = ["csr_ptr", "ensure_compiled", "node_reach", "reach_sums", "run_search"]
 
 _PARALLEL_WORK = 2e5  # sources x nodes above which a second thread pays off
 _CHUNK_CELLS = 2**22  # sources x nodes of dense output per chunk (memory bound)
@@ -183,6 +185,45 @@ def _dense(csr: _Csr, starts: _Starts, lo: int, hi: int, limit: float, n_out: in
     return out
 
 
+_COMPILED = threading.Event()
+_COMPILING = threading.Lock()
+
+
+def _warm_up() -> None:
+    """Run every kernel once on a two-node graph, with the argument types of real searches."""
+    from tillvaxt_geo.network.build import compile_csr
+
+    tail, head, time_s = np.array([0, 1]), np.array([1, 0]), np.array([1.0, 1.0])
+    forward, keep = compile_csr(tail, head, time_s, 2)
+    backward, keep_b = compile_csr(head, tail, time_s, 2)
+    graph = CompiledGraph(forward, keep, backward, keep_b)
+    one = Connectors(node=np.zeros((1, 1), dtype=np.int64), cost_s=np.zeros((1, 1)), length_m=np.zeros((1, 1)))
+    for distance in (True, False):
+        list(run_search(graph, np.ones(2), one, one, reverse=False, distance=distance))
+    list(run_search(graph, np.ones(2), one, one, reverse=False, dense=True))
+    node_reach(graph, one, limit_s=10.0)
+    reach_sums(graph, one, np.ones(2), limit_s=10.0)
+
+
+def ensure_compiled() -> None:
+    """Compile the kernels (or load them from the cache) once per process, before the first search.
+
+    The first compilation after an install takes about 10 s and is announced
+    on stderr (:func:`tillvaxt_geo.routing.kernel_cache.compile_once`).
+    """
+    if _COMPILED.is_set():
+        return
+    with _COMPILING:
+        if _COMPILED.is_set():
+            return
+        _COMPILED.set()  # the warm-up runs the entry points below, which call this again
+        try:
+            kernel_cache.compile_once(_warm_up)
+        except BaseException:
+            _COMPILED.clear()
+            raise
+
+
 def node_reach(
     graph: CompiledGraph, search: Connectors, *, limit_s: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,6 +233,7 @@ def node_reach(
     in ``time_s[ptr[i]:ptr[i + 1]]`` seconds (its access included), each node once;
     nothing is spent on the nodes not reached.
     """
+    ensure_compiled()
     csr = _csr(graph, False, None)
     n_places = len(search)
     if not n_places:
@@ -213,6 +255,7 @@ def reach_sums(
     workers: int | None = None,
 ) -> np.ndarray:
     """Per place, the sum of ``node_weight`` over the nodes reached within ``limit_s`` (access included)."""
+    ensure_compiled()
     csr = _csr(graph, False, None)
     starts = _starts(search, fold=False)
     weights = np.ascontiguousarray(node_weight, dtype=np.float64)
@@ -289,6 +332,7 @@ def run_search(
         length_m)`` with arrays of shape ``(k,)``, ``(k, n_target)``,
         ``(k, n_target)``; unreachable pairs have ``inf`` time.
     """
+    ensure_compiled()
     want_len = distance and not dense
     csr = _csr(graph, reverse, edge_length if want_len else None)
     starts = _starts(search)

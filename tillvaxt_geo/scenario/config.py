@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tillvaxt_geo.data.layers import DEFAULT_STUDY_AREA
+from tillvaxt_geo.data.layers import DEFAULT_STUDY_AREA, embedded_path
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.model.decay import Decay, DecayForm
 from tillvaxt_geo.model.economy import EconomyParams
+from tillvaxt_geo.naming import did_you_mean
 
 __all__ = [
     "COMMUTE_SOURCES",
@@ -31,6 +32,7 @@ __all__ = [
     "Phase",
     "Scenario",
     "Workforce",
+    "bundled_scenarios",
     "load_scenario",
     "parse_scenario",
 ]
@@ -437,14 +439,30 @@ def _parse_change(raw: Any, index: int, where: str) -> Any:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+#: the bundled scenarios listed first, in this order; the others follow by name
+SCENARIO_ORDER = ("baseline", "nio_only", "two_companies", "two_companies_high_integration")
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenario files bundled with the embedded region: the main cases first, then the alternatives by name."""
+    folder = embedded_path() / "scenarios"
+
+    def key(path: Path) -> tuple[int, str]:
+        stem = path.stem
+        return (SCENARIO_ORDER.index(stem) if stem in SCENARIO_ORDER else len(SCENARIO_ORDER), stem)
+
+    return sorted(folder.glob("*.toml"), key=key)
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file.
+    """Read and validate a scenario: a TOML file, or the name of a bundled scenario.
 
     Parameters
     ----------
     path
-        The ``.toml`` file. Relative layer paths inside it are resolved
-        against its directory.
+        A ``.toml`` file (relative layer paths inside it are resolved
+        against its directory), or a bundled scenario's name such as
+        ``"two_companies"`` (:func:`bundled_scenarios`), as on the command line.
 
     Returns
     -------
@@ -454,10 +472,19 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ConfigError
-        The file is missing, is not valid TOML (the message gives line and
+        The file is missing and no bundled scenario has that name (close
+        names listed), is not valid TOML (the message gives line and
         column), or holds unknown keys or bad values.
     """
     p = Path(path)
+    if not p.is_file() and p.suffix != ".toml" and p.name == str(path):
+        bundled = {b.stem: b for b in bundled_scenarios()}
+        if str(path) not in bundled:
+            raise ConfigError(
+                f"'{path}' is neither a scenario file nor a bundled scenario.{did_you_mean(path, bundled)} "
+                f"Bundled: {', '.join(bundled)}"
+            )
+        p = bundled[str(path)]
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
