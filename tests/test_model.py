@@ -17,6 +17,9 @@ from tillvaxt_geo.scenario.results import compare
 from tillvaxt_geo.scenario.run import run_scenario
 
 
+IN_MOVERS_ONLY = {"existing_workforce_share": 0.0, "in_mover_share": 1.0, "long_distance_share": 0.0}
+
+
 def scenario(**overrides: Any) -> Any:
     data: dict[str, Any] = {"name": "t", "year": 2030, "workforce": "high", "mines": {"open": ["m1"]}}
     for key, value in overrides.items():
@@ -45,7 +48,12 @@ def test_workers_conserved(layers: Layers) -> None:
     assert s["workers_total"] == 250
     parts = s["workers_living_locally"] + s["in_commuters"] + s["long_distance_commuters"]
     assert parts == pytest.approx(s["workers_total"], abs=0.2)
-    assert s["housing_shortfall_dwellings"] == pytest.approx(s["long_distance_commuters"], abs=0.2)
+    pools = s["breakdown"]["workers_by_pool"]
+    assert s["housing_shortfall_dwellings"] == pytest.approx(pools["in_movers_without_dwelling"], abs=0.2)
+    assert s["long_distance_commuters"] == pytest.approx(
+        pools["in_movers_without_dwelling"] + pools["long_distance_from_start"], abs=0.2
+    )
+    assert sum(pools.values()) == pytest.approx(s["workers_total"], abs=0.2)
     assert s["total_jobs"] == pytest.approx(s["direct_jobs"] + s["indirect_jobs"] + s["induced_jobs"], abs=0.2)
 
 
@@ -54,32 +62,54 @@ def test_mean_commute_is_a_weighted_mean_of_the_times(layers: Layers) -> None:
     times = result.zones["travel_time_min"]
     assert times.min() - 1e-9 <= result.summary["mean_commute_min"] <= times.max() + 1e-9
     # every worker recruited from the site's own zone area: one site, so the mean equals the weighted zone mean
-    only_recruits = run(layers, commute={"recruit_local_share": 1.0})
+    only_recruits = run(
+        layers,
+        commute={
+            "existing_workforce_share": 1.0,
+            "in_mover_share": 0.0,
+            "long_distance_share": 0.0,
+            "no_car_share": 0.0,
+        },
+    )
     zones = only_recruits.zones
     expected = (zones["workers_recruited"] * zones["travel_time_min"]).sum() / zones["workers_recruited"].sum()
     assert only_recruits.summary["mean_commute_min"] == pytest.approx(expected, abs=0.01)
 
 
 def test_no_capacity_exceeded(layers: Layers) -> None:
-    result = run(layers, commute={"recruit_local_share": 0.0})
+    result = run(layers, commute=IN_MOVERS_ONLY)
     assert (result.housing["dwellings_taken"] <= result.housing["capacity_dwellings"] + 1e-6).all()
     assert (result.zones["workers_moved_in"] <= result.zones["vacant_dwellings"] + 1e-6).all()
 
 
 def test_more_housing_land_never_lowers_local_workers(layers: Layers) -> None:
-    before = figures(run(layers, commute={"recruit_local_share": 0.2}))
+    before = figures(
+        run(layers, commute={"existing_workforce_share": 0.2, "in_mover_share": 0.8, "long_distance_share": 0.0})
+    )
     housing = layers.housing_land.copy()
     housing["capacity_dwellings"] = housing["capacity_dwellings"] + 200
-    after = figures(run(layers.replace(housing_land=housing), commute={"recruit_local_share": 0.2}))
+    after = figures(
+        run(
+            layers.replace(housing_land=housing),
+            commute={"existing_workforce_share": 0.2, "in_mover_share": 0.8, "long_distance_share": 0.0},
+        )
+    )
     assert after["workers_living_locally"] >= before["workers_living_locally"] - 1e-6
     assert after["housing_shortfall_dwellings"] <= before["housing_shortfall_dwellings"] + 1e-6
 
 
 def test_faster_road_never_lowers_local_workers_when_all_zones_are_local(layers: Layers) -> None:
-    before = figures(run(layers, commute={"recruit_local_share": 0.2}))
+    before = figures(
+        run(layers, commute={"existing_workforce_share": 0.2, "in_mover_share": 0.8, "long_distance_share": 0.0})
+    )
     roads = layers.roads.copy()
     roads["speed_kmh"] = roads["speed_kmh"] * 1.5
-    after = figures(run(layers.replace(roads=roads), commute={"recruit_local_share": 0.2}))
+    after = figures(
+        run(
+            layers.replace(roads=roads),
+            commute={"existing_workforce_share": 0.2, "in_mover_share": 0.8, "long_distance_share": 0.0},
+        )
+    )
     assert after["workers_living_locally"] >= before["workers_living_locally"] - 1e-6
     assert after["workers_within_30_min"] >= before["workers_within_30_min"] - 1e-6
 
@@ -107,7 +137,7 @@ def test_two_companies_give_more_jobs_than_one(layers: Layers) -> None:
 
 
 def test_capacity_too_small_gives_a_shortfall(layers: Layers) -> None:
-    s = figures(run(layers, commute={"recruit_local_share": 0.0}, mines={"open": ["m1"], "workers": {"m1": 5000}}))
+    s = figures(run(layers, commute=IN_MOVERS_ONLY, mines={"open": ["m1"], "workers": {"m1": 5000}}))
     assert s["housing_shortfall_dwellings"] > 4000
     assert s["workers_total"] == 5000
 
@@ -172,8 +202,8 @@ def test_housing_constraints_reduce_capacity_and_are_reported(layers: Layers, tm
     )
     path = tmp_path / "natura.gpkg"
     constraint.to_file(path)
-    base = run(layers, commute={"recruit_local_share": 0.0})
-    constrained = run(layers, commute={"recruit_local_share": 0.0}, housing={"constraints": [str(path)]})
+    base = run(layers, commute=IN_MOVERS_ONLY)
+    constrained = run(layers, commute=IN_MOVERS_ONLY, housing={"constraints": [str(path)]})
     assert constrained.housing.loc["h1", "capacity_dwellings"] == 60  # floor(120 × (1 − 0.5))
     report = constrained.summary["provenance"]["housing_constraints"]
     assert report["reduction_dwellings"] == 60 and report["areas"][0]["housing_id"] == "h1"
@@ -183,10 +213,8 @@ def test_housing_constraints_reduce_capacity_and_are_reported(layers: Layers, tm
 
 def test_land_share_available_is_monotone(layers: Layers) -> None:
     shares = [0.0, 0.25, 1.0]
-    results = [
-        figures(run(layers, commute={"recruit_local_share": 0.0}, housing={"land_share_available": s})) for s in shares
-    ]
+    results = [figures(run(layers, commute=IN_MOVERS_ONLY, housing={"land_share_available": s})) for s in shares]
     local = [r["workers_living_locally"] for r in results]
     assert local == sorted(local)
-    none = run(layers, commute={"recruit_local_share": 0.0}, housing={"land_share_available": 0.0})
+    none = run(layers, commute=IN_MOVERS_ONLY, housing={"land_share_available": 0.0})
     assert (none.housing["dwellings_taken"] == 0).all()

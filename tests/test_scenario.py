@@ -49,7 +49,9 @@ workers = { a = 120 }
 mode = "best"
 decay = "step"
 cutoff_min = 40
-recruit_local_share = 0.25
+existing_workforce_share = 0.25
+in_mover_share = 0.7
+long_distance_share = 0.05
 [economy]
 local_procurement_share = 0.4
 [housing]
@@ -81,7 +83,10 @@ def test_acceptance_parameters(tmp_path: Path) -> None:
         ("colour = 'red'\n" + MINIMAL, r"unknown key 'colour' in scenario.*valid keys: .*changes"),
         (MINIMAL + "[commute]\nspeed = 3\n", r"unknown key 'speed' in \[commute\].*valid keys"),
         (MINIMAL + "[economy]\nlocal_procurement_share = 1.5\n", "local_procurement_share.*\\[0, 1\\]"),
-        (MINIMAL + "[commute]\nrecruit_local_share = -0.1\n", "recruit_local_share"),
+        (MINIMAL + "[commute]\nrecruit_local_share = 0.5\n", "replaced by three shares"),
+        (MINIMAL + "[commute]\nexisting_workforce_share = 0.9\n", "sum to 1"),
+        (MINIMAL + "[commute]\nchoice_time_per_min = 0.1\n", "choice_time_per_min"),
+        (MINIMAL + "[commute]\nno_car_share = 1.5\n", "no_car_share"),
         (MINIMAL + "[commute]\nscale_min = 0\n", "scale_min"),
         (MINIMAL + "[commute]\nmode = 'bike'\n", "car, pt, best"),
         (MINIMAL + "[commute]\ndecay = 'gauss'\n", "logistic, exponential"),

@@ -64,9 +64,9 @@ class Figure:
         return None if value is None else round(float(value), self.digits)
 
 
-_RESIDENCE = "tillvaxt_geo.scenario.run.residence_figures"
-_EMPLOYMENT = "tillvaxt_geo.scenario.run.employment_figures"
-_REACH = "tillvaxt_geo.scenario.run.population_within"
+_RESIDENCE = "tillvaxt_geo.scenario.residence.residence_figures"
+_EMPLOYMENT = "tillvaxt_geo.scenario.residence.employment_figures"
+_REACH = "tillvaxt_geo.scenario.residence.population_within"
 
 #: every headline figure, in summary.json order
 FIGURES: tuple[Figure, ...] = (
@@ -92,12 +92,22 @@ FIGURES: tuple[Figure, ...] = (
         "workers", 1, "Bor inom 45 min", "Living within 45 min", _RESIDENCE,
     ),
     Figure(
+        "workers_within_45_min_pt",
+        "daily-commuting mine workers whose home is within 45 min of their site by public transport (timetables)",
+        "workers", 1, "Bor inom 45 min med kollektivtrafik", "Living within 45 min by public transport", _RESIDENCE,
+    ),
+    Figure(
         "in_commuters", "mine workers commuting daily from outside the study area",
         "workers", 1, "Dagpendlar in", "Daily in-commuters", _RESIDENCE,
     ),
     Figure(
         "long_distance_commuters", "in-movers without an acceptable dwelling: weekly or long-distance commuting",
         "workers", 1, "Vecko-/långpendlare", "Weekly/long-distance commuters", _RESIDENCE,
+    ),
+    Figure(
+        "workers_moved_in",
+        "mine workers moving into the region who find a dwelling (commute model: residential choice)",
+        "workers", 1, "Flyttar in och får bostad", "Move in and find a dwelling", _RESIDENCE,
     ),
     Figure(
         "housing_shortfall_dwellings", "dwellings that in-movers would need within acceptable commuting",

@@ -16,6 +16,8 @@ Pure computation on arrays and frames; the network supplies the times.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,10 +32,13 @@ __all__ = [
     "OBSERVED_HOME_SHARE",
     "SURVEY_BANDS",
     "CommuteFit",
+    "Gravity",
+    "Optimisation",
     "calibrate_decay",
     "commute_fit",
     "decay_grid",
     "gravity_flows",
+    "gravity_model",
     "intrazonal_times",
 ]
 
@@ -90,15 +95,39 @@ def intrazonal_times(
     return np.asarray(terminal_min + 0.905 * radius_km / speed * 60.0)
 
 
-def gravity_flows(
+@dataclass(frozen=True)
+class Gravity:
+    """A balanced doubly constrained gravity model ``T[i, j] = A[i] O[i] B[j] D[j] f(t[i, j])``.
+
+    Attributes
+    ----------
+    flows
+        Zones × zones: workers living in i and working in j.
+    origin_factors
+        ``A[i]``: how much competition for zone i's workers the other jobs in
+        reach put up; a new workplace s draws from zone i in proportion to
+        ``A[i] O[i] f(t[i, s])``, as today's jobs do.
+    destination_factors
+        ``B[j] D[j]``: each zone's jobs times its balancing factor.
+    iterations
+        Furness rounds used.
+    """
+
+    flows: Array
+    origin_factors: Array
+    destination_factors: Array
+    iterations: int
+
+
+def gravity_model(
     origins: Array,
     destinations: Array,
     acceptance: Array,
     *,
     tol: float = 1e-7,
     max_iter: int = 2000,
-) -> tuple[Array, int]:
-    """Doubly constrained gravity flows by Furness balancing.
+) -> Gravity:
+    """Doubly constrained gravity flows by Furness balancing, with the balancing factors.
 
     Parameters
     ----------
@@ -111,8 +140,13 @@ def gravity_flows(
 
     Returns
     -------
-    tuple
-        The flow matrix and the rounds used.
+    Gravity
+        Flows, origin and destination factors, rounds used.
+
+    Raises
+    ------
+    ModelError
+        No labour force or jobs, or the balancing does not converge (isolated zones).
     """
     o = np.asarray(origins, dtype=float)
     d = np.asarray(destinations, dtype=float)
@@ -121,19 +155,38 @@ def gravity_flows(
     d = d * o.sum() / d.sum()
     f = np.asarray(acceptance, dtype=float)
     b = np.ones_like(d)
-    flows = np.zeros_like(f)
     for iteration in range(1, max_iter + 1):
         with np.errstate(all="ignore"):
-            a = np.where((f * (b * d)).sum(axis=1) > 0, 1.0 / (f * (b * d)).sum(axis=1), 0.0)
+            pull = (f * (b * d)).sum(axis=1)
+            a = np.where(pull > 0, 1.0 / pull, 0.0)
             flows = (a * o)[:, None] * f * (b * d)[None, :]
             col = flows.sum(axis=0)
             b_new = np.where(col > 0, b * d / np.where(col > 0, col, 1.0), b)
         if not np.isfinite(flows).all():
             break
         if np.max(np.abs(col - d)) <= tol * max(d.sum(), 1.0):
-            return flows, iteration
+            return Gravity(flows=flows, origin_factors=a, destination_factors=b * d, iterations=iteration)
         b = b_new
     raise ModelError(f"gravity balancing did not converge in {max_iter} rounds; check for isolated zones")
+
+
+def gravity_flows(
+    origins: Array,
+    destinations: Array,
+    acceptance: Array,
+    *,
+    tol: float = 1e-7,
+    max_iter: int = 2000,
+) -> tuple[Array, int]:
+    """Doubly constrained gravity flows by Furness balancing (:func:`gravity_model` without the factors).
+
+    Returns
+    -------
+    tuple
+        The flow matrix and the rounds used.
+    """
+    model = gravity_model(origins, destinations, acceptance, tol=tol, max_iter=max_iter)
+    return model.flows, model.iterations
 
 
 @dataclass(frozen=True)
@@ -155,6 +208,8 @@ class CommuteFit:
         The objective (squared share errors + half the squared band errors).
     iterations
         Furness rounds used.
+    optimisation
+        How the calibration found it (``None`` for a single evaluation).
     """
 
     decay: Decay
@@ -163,10 +218,13 @@ class CommuteFit:
     mean_time_min: float
     error: float
     iterations: int
+    optimisation: Optimisation | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain values for summary.json."""
+        extra = {"optimisation": self.optimisation.as_dict()} if self.optimisation is not None else {}
         return {
+            **extra,
             "decay": self.decay.parameters(),
             "commuting_shares": self.home_share.to_dict(orient="records"),
             "commute_time_bands": self.bands.to_dict(orient="records"),
@@ -271,6 +329,35 @@ def decay_grid(form: DecayForm | str) -> list[Decay]:
     return [Decay(form=form, cutoff_min=c) for c in np.arange(5.0, 91.0, 1.0)]
 
 
+#: the parameters :func:`calibrate_decay` optimises per form, with the start grid of each (minutes or per minute)
+_FREE: dict[DecayForm, tuple[tuple[str, tuple[float, ...]], ...]] = {
+    DecayForm.LOG_LOGISTIC: (("midpoint_min", (4.0, 8.0, 15.0, 30.0)), ("shape", (1.5, 2.5, 4.0, 6.0))),
+    DecayForm.LOGISTIC: (("midpoint_min", (5.0, 10.0, 20.0, 40.0)), ("scale_min", (1.5, 3.0, 6.0, 12.0))),
+    DecayForm.EXPONENTIAL: (("rate_per_min", (0.02, 0.05, 0.1, 0.2, 0.4)),),
+}
+
+
+@dataclass(frozen=True)
+class Optimisation:
+    """How :func:`calibrate_decay` found its answer: method, iterations, evaluations and seconds."""
+
+    method: str
+    iterations: int
+    evaluations: int
+    seconds: float
+    converged: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for reports."""
+        return {
+            "method": self.method,
+            "iterations": self.iterations,
+            "evaluations": self.evaluations,
+            "seconds": round(self.seconds, 3),
+            "converged": self.converged,
+        }
+
+
 def calibrate_decay(
     zones: pd.DataFrame,
     times_min: Array,
@@ -281,37 +368,84 @@ def calibrate_decay(
     observed: Mapping[str, float] = OBSERVED_HOME_SHARE,
     in_commuters: Mapping[str, float] = OBSERVED_IN_COMMUTER_SHARE,
 ) -> CommuteFit:
-    """Fit a decay by searching candidates for the smallest objective.
+    """Fit a decay to today's commuting: the smallest objective of :func:`commute_fit`.
+
+    The logistic, log-logistic and exponential forms are fitted with
+    :func:`scipy.optimize.minimize` (Nelder–Mead on the logarithms of the
+    parameters, so they stay positive), started from the best point of a
+    small grid so that a local minimum far from the best is not taken; the
+    step form, which has no gradient in its cutoff, is searched on
+    :func:`decay_grid`. ``fit.optimisation`` reports iterations, evaluations
+    and time.
 
     Parameters
     ----------
     zones, times_min, study_area, observed, in_commuters
         As for :func:`commute_fit`.
     form
-        Decay form whose default grid (:func:`decay_grid`) is searched.
+        Decay form to fit.
     candidates
-        Decays to try instead of the default grid.
+        Decays to search instead (a grid search; no optimiser).
 
     Returns
     -------
     CommuteFit
-        The best candidate's fit.
+        The best fit, with :attr:`CommuteFit.optimisation`.
 
     Raises
     ------
     ModelError
         No candidate balances the gravity model.
     """
-    best: CommuteFit | None = None
-    for decay in candidates if candidates is not None else decay_grid(form):
+    import time
+
+    from scipy.optimize import minimize
+
+    started = time.perf_counter()
+    form = DecayForm.parse(form)
+    evaluations = 0
+
+    def fit_of(decay: Decay) -> CommuteFit | None:
+        nonlocal evaluations
+        evaluations += 1
         try:
-            fit = commute_fit(
+            return commute_fit(
                 zones, times_min, decay, study_area=study_area, observed=observed, in_commuters=in_commuters
             )
         except ModelError:  # so steep that some jobs cannot be filled: not a candidate
-            continue
-        if best is None or fit.error < best.error:
-            best = fit
-    if best is None:
-        raise ModelError("no decay among the candidates balances the gravity model; widen the grid")
-    return best
+            return None
+
+    def best_of(decays: Iterable[Decay]) -> CommuteFit | None:
+        best: CommuteFit | None = None
+        for decay in decays:
+            fit = fit_of(decay)
+            if fit is not None and (best is None or fit.error < best.error):
+                best = fit
+        return best
+
+    if candidates is not None or form not in _FREE:
+        best = best_of(candidates if candidates is not None else decay_grid(form))
+        if best is None:
+            raise ModelError("no decay among the candidates balances the gravity model; widen the grid")
+        run = Optimisation("grid", 0, evaluations, time.perf_counter() - started, True)
+        return dataclasses.replace(best, optimisation=run)
+
+    names = [name for name, _ in _FREE[form]]
+    start = best_of(
+        Decay(form=form, **dict(zip(names, values, strict=True)))
+        for values in itertools.product(*(grid for _, grid in _FREE[form]))
+    )
+    if start is None:
+        raise ModelError(f"no {form.value} decay on the start grid balances the gravity model")
+
+    def objective(log_params: Array) -> float:
+        fit = fit_of(Decay(form=form, **dict(zip(names, np.exp(log_params).tolist(), strict=True))))
+        return fit.error if fit is not None else 1e3
+
+    x0 = np.log([float(getattr(start.decay, n)) for n in names])
+    result = minimize(objective, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8, "maxiter": 400})
+    best = fit_of(Decay(form=form, **dict(zip(names, np.exp(result.x).tolist(), strict=True))))
+    if best is None or best.error > start.error:
+        best = start
+    run = Optimisation("Nelder-Mead", int(result.nit), evaluations, time.perf_counter() - started, bool(result.success))
+    return dataclasses.replace(best, optimisation=run)

@@ -1,32 +1,31 @@
-"""Residence allocation: where mine workers would live, under housing capacity.
+"""Residence allocation: who fills a site's jobs and where they live, under housing capacity.
 
-Pure array computation, no I/O. Two functions of commute time t play
-different roles (see ``docs/model.md``):
+Pure array computation, no I/O (see ``docs/model.md``). The workers of each
+open site come from three pools, whose shares sum to 1 (:class:`Pools`):
 
-- **acceptance** a(t) in [0, 1] is absolute: the share of workers willing to
-  make that commute daily (Sandow & Westin 2010: willingness drops sharply
-  past 45 minutes);
-- **preference** p(t) is relative: how the choices of those who accept spread
-  over places, calibrated on today's commuting (a gravity model, see
-  :mod:`tillvaxt_geo.model.calibration`).
+(a) **Today's labour force** (``existing_workforce_share``): people who change
+    jobs and keep their homes. They are spread over zones the way today's
+    commuting spreads workers over a workplace: the column of the calibrated
+    doubly constrained gravity model, ``A[i] · O[i] · p(t[i, s])`` with the
+    origin balancing factors ``A`` (:func:`tillvaxt_geo.model.calibration.gravity_model`),
+    so a new workplace in Ludvika draws in-commuters as Ludvika's jobs do today.
+(b) **In-movers** (``in_mover_share``): they need a dwelling and choose one
+    among every zone's vacant stock and the housing land released by the
+    scenario year, inside and outside the study area, by a capacity-
+    constrained logit (:mod:`tillvaxt_geo.model.choice`); acceptance a(t)
+    bounds the share of a unit's dwellings acceptable to a site's workers,
+    and no unit is ever filled above its capacity (:func:`allocate_in_movers`).
+(c) **Long-distance or weekly commuters** (``long_distance_share``).
 
-For each open site s with ``workers[s]``:
-
-1. **Local recruits** (share ``recruit_local_share``) are people already
-   living in the region. They keep their homes and are spread over zones in
-   proportion to ``labour_force[z] * a(t) * p(t)``.
-2. **In-movers** (the rest) need a dwelling. Of the ``capacity[k]`` free
-   dwellings of housing unit k (vacant dwellings of zones, housing land
-   released by the scenario year) at most the share ``a(t[s, k])`` is
-   acceptable to workers of site s; within that bound they are allocated in
-   proportion to ``free[k] * p(t[s, k])`` by iterative balancing that never
-   fills a unit above its capacity.
-3. In-movers left without an acceptable dwelling commute long-distance or
-   weekly; the dwellings they would need are the housing shortfall.
+In-movers left without an acceptable dwelling become long-distance commuters
+too; the dwellings they would need are the housing shortfall. Each pool is
+split by mode (:class:`ModeGroup`): workers without a car commute by public
+transport, so their weights and acceptance use public-transport times.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +33,14 @@ from numpy.typing import NDArray
 
 from tillvaxt_geo.errors import ConfigError, ModelError
 
-__all__ = ["Allocation", "allocate_in_movers", "allocate_residences", "recruit_local"]
+__all__ = [
+    "Allocation",
+    "ModeGroup",
+    "Pools",
+    "allocate_in_movers",
+    "allocate_residences",
+    "spread_existing_workforce",
+]
 
 Array = NDArray[np.float64]
 
@@ -46,55 +52,60 @@ class Allocation:
     Attributes
     ----------
     recruits
-        Sites × zones: local recruits by home zone.
+        Sites × zones: workers from today's labour force, by home zone (pool a).
     movers
-        Sites × housing units: in-movers by the unit whose dwelling they take.
+        Sites × housing units: in-movers by the unit whose dwelling they take (pool b).
     unhoused
-        Per site: in-movers without an acceptable dwelling (long-distance or
-        weekly commuters).
+        Per site: in-movers without an acceptable dwelling, who commute
+        long-distance or weekly (the housing shortfall).
+    long_distance
+        Per site: workers commuting long-distance or weekly from the start (pool c).
     iterations
         Balancing rounds used.
     residual
         Workers placed in the last round (0 when fully converged).
+    recruits_by_group, movers_by_group
+        ``recruits`` and ``movers`` per mode group, in the order given.
     """
 
     recruits: Array
     movers: Array
     unhoused: Array
+    long_distance: Array
     iterations: int
     residual: float
+    recruits_by_group: tuple[Array, ...] = ()
+    movers_by_group: tuple[Array, ...] = ()
 
     @property
     def workers(self) -> Array:
         """Per site: every worker, wherever they live."""
-        return np.asarray(self.recruits.sum(axis=1) + self.movers.sum(axis=1) + self.unhoused)
+        return np.asarray(self.recruits.sum(axis=1) + self.movers.sum(axis=1) + self.unhoused + self.long_distance)
 
 
-def recruit_local(workers: Array, labour_force: Array, acceptance: Array) -> tuple[Array, Array]:
-    """Spread each site's local recruits over zones by labour force × weight.
+def spread_existing_workforce(workers: Array, origin_weights: Array) -> tuple[Array, Array]:
+    """Spread each site's workers from today's labour force over zones in proportion to ``origin_weights``.
 
     Parameters
     ----------
     workers
-        Per site: workers to recruit among people already living in the region.
-    labour_force
-        Per zone: employed residents.
-    acceptance
-        Sites × zones: weight of each zone for each site, ``a(t) * p(t)``.
+        Per site: workers hired among people already living within commuting range.
+    origin_weights
+        Sites × zones: ``A[i] · O[i] · p(t[i, s])``, the gravity model's column for the site.
 
     Returns
     -------
     tuple of numpy.ndarray
-        Sites × zones recruits, and per site the workers who could not be
-        recruited (no zone with any acceptance), who become in-movers.
+        Sites × zones workers by home zone, and per site the workers who could
+        not be found (no zone with any weight), who become in-movers.
     """
-    weights = acceptance * labour_force[np.newaxis, :]
+    weights = np.asarray(origin_weights, dtype=float)
     total = weights.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, weights / total, 0.0)
-    recruits = shares * workers[:, np.newaxis]
+    spread = shares * workers[:, np.newaxis]
     not_found = np.where(total[:, 0] > 0, 0.0, workers)
-    return recruits, not_found
+    return spread, not_found
 
 
 def allocate_in_movers(
@@ -183,66 +194,121 @@ def allocate_in_movers(
     )
 
 
+@dataclass(frozen=True)
+class Pools:
+    """Where a site's workers come from; the three shares sum to 1.
+
+    Parameters
+    ----------
+    existing_workforce
+        (a) Share hired among today's labour force within commuting range, who keep their homes.
+    in_movers
+        (b) Share moving into the region, who choose a dwelling.
+    long_distance
+        (c) Share commuting weekly or long-distance from the start.
+    """
+
+    existing_workforce: float = 0.65
+    in_movers: float = 0.30
+    long_distance: float = 0.05
+
+    def __post_init__(self) -> None:
+        named = {
+            "existing_workforce_share": self.existing_workforce,
+            "in_mover_share": self.in_movers,
+            "long_distance_share": self.long_distance,
+        }
+        for key, value in named.items():
+            if not np.isfinite(value) or not 0.0 <= value <= 1.0:
+                raise ConfigError(f"'{key}' must be a share in [0, 1], found {value!r}")
+        total = sum(named.values())
+        if abs(total - 1.0) > 1e-6:
+            listed = ", ".join(f"{k} = {v:g}" for k, v in named.items())
+            raise ConfigError(f"the worker pools must sum to 1, found {total:g} ({listed}); adjust one of them")
+
+
+@dataclass(frozen=True)
+class ModeGroup:
+    """One group of workers by how they commute, with the weights the model needs for it.
+
+    Parameters
+    ----------
+    share
+        Share of every pool's workers in this group (the groups' shares sum to 1).
+    origin_weights
+        Sites × zones: pool (a)'s gravity weights with this group's times.
+    acceptance_units
+        Sites × housing units: a(t) with this group's times (0 beyond the daily limit).
+    preference_units
+        Sites × housing units: the logit weights (:func:`tillvaxt_geo.model.choice.choice_weights`).
+    """
+
+    share: float
+    origin_weights: Array
+    acceptance_units: Array
+    preference_units: Array
+
+
 def allocate_residences(
     workers: Array,
     *,
-    recruit_local_share: float,
-    labour_force: Array,
-    acceptance_zones: Array,
+    pools: Pools,
+    groups: Sequence[ModeGroup],
     capacity: Array,
-    acceptance_units: Array,
-    preference_zones: Array | None = None,
-    preference_units: Array | None = None,
     dwellings_per_worker: float = 1.0,
 ) -> Allocation:
-    """Allocate every site's workers to homes: local recruits, in-movers, long-distance.
+    """Allocate every site's workers to homes: today's labour force, in-movers, long-distance.
 
     Parameters
     ----------
     workers
         Per site: direct workers.
-    recruit_local_share
-        Share of workers recruited among people already living in the region.
-    labour_force
-        Per zone: employed residents.
-    acceptance_zones
-        Sites × zones: a(t) of commuting from each zone.
+    pools
+        Shares of the three pools.
+    groups
+        The mode groups (car owners, workers without a car …); shares sum to 1.
     capacity
-        Per housing unit: free dwellings.
-    acceptance_units
-        Sites × housing units: a(t) of commuting from each unit.
-    preference_zones, preference_units
-        Relative weights p(t); all ones (acceptance alone) if omitted.
+        Per housing unit: free dwellings open to the mine's in-movers.
     dwellings_per_worker
         Dwellings one in-moving worker needs (1.0: one household per worker).
 
     Returns
     -------
     Allocation
-        Workers conserved: recruits + movers + unhoused equals ``workers``.
+        Workers conserved: recruits + movers + unhoused + long-distance equals ``workers``.
     """
-    if not 0.0 <= recruit_local_share <= 1.0:
-        raise ConfigError(f"recruit_local_share must lie in [0, 1], found {recruit_local_share}")
-    if dwellings_per_worker <= 0:
+    if dwellings_per_worker <= 0 or not np.isfinite(dwellings_per_worker):
         raise ConfigError(f"dwellings_per_worker must be positive, found {dwellings_per_worker}")
     workers = np.asarray(workers, dtype=float)
-    if (workers < 0).any():
-        raise ConfigError("workers per site must be non-negative")
-    acceptance_zones = np.asarray(acceptance_zones, dtype=float)
-    acceptance_units = np.asarray(acceptance_units, dtype=float)
-    zone_weights = acceptance_zones * (1.0 if preference_zones is None else np.asarray(preference_zones, float))
-    recruits, not_found = recruit_local(workers * recruit_local_share, np.asarray(labour_force, float), zone_weights)
-    movers_demand = workers * (1.0 - recruit_local_share) + not_found
+    if (workers < 0).any() or not np.isfinite(workers).all():
+        raise ConfigError("workers per site must be finite and non-negative")
+    if not groups or abs(sum(g.share for g in groups) - 1.0) > 1e-6 or any(g.share < 0 for g in groups):
+        raise ConfigError(f"the mode groups' shares must be ≥ 0 and sum to 1, found {[g.share for g in groups]}")
+    recruits_by_group: list[Array] = []
+    demand_rows: list[Array] = []
+    for group in groups:
+        spread, not_found = spread_existing_workforce(
+            workers * pools.existing_workforce * group.share, group.origin_weights
+        )
+        recruits_by_group.append(spread)
+        demand_rows.append(workers * pools.in_movers * group.share + not_found)
+    demand = np.concatenate(demand_rows)
     placed, unplaced, iterations, residual = allocate_in_movers(
-        movers_demand * dwellings_per_worker,
+        demand * dwellings_per_worker,
         np.asarray(capacity, float),
-        acceptance_units,
-        preference=preference_units,
+        np.concatenate([np.asarray(g.acceptance_units, float) for g in groups]),
+        preference=np.concatenate([np.asarray(g.preference_units, float) for g in groups]),
     )
+    n_sites = len(workers)
+    movers_by_group = [placed[k * n_sites : (k + 1) * n_sites] / dwellings_per_worker for k in range(len(groups))]
+    unhoused = sum(unplaced[k * n_sites : (k + 1) * n_sites] for k in range(len(groups))) / dwellings_per_worker
     return Allocation(
-        recruits=recruits,
-        movers=placed / dwellings_per_worker,
-        unhoused=unplaced / dwellings_per_worker,
+        recruits=np.asarray(sum(recruits_by_group)),
+        movers=np.asarray(sum(movers_by_group)),
+        unhoused=np.asarray(unhoused),
+        long_distance=workers * pools.long_distance,
         iterations=iterations,
         residual=residual,
+        recruits_by_group=tuple(recruits_by_group),
+        movers_by_group=tuple(movers_by_group),
     )

@@ -19,12 +19,15 @@ from typing import Any
 
 from tillvaxt_geo.data.layers import DEFAULT_STUDY_AREA, embedded_path
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.model.choice import CHOICE_SOURCES, ChoiceParams
+from tillvaxt_geo.model.commute import Pools
 from tillvaxt_geo.model.decay import Decay, DecayForm
 from tillvaxt_geo.model.economy import EconomyParams
 from tillvaxt_geo.naming import did_you_mean
 
 __all__ = [
     "COMMUTE_SOURCES",
+    "HOUSING_SOURCES",
     "CommuteParams",
     "HousingParams",
     "LayerRef",
@@ -49,12 +52,45 @@ COMMUTE_SOURCES: dict[str, str] = {
         "find willingness to commute drops sharply past 45 minutes; Milakis et al. 2018 find negative "
         "responses rise sharply at 45 min (FACTS §8, §12)"
     ),
-    "recruit_local_share": (
-        "[E] assumption: half the workforce recruited among people already living within commuting range; "
-        "Ludvika's 2023 growth came mostly from labour immigration (FACTS §1), so in-movers are a large share"
+    "existing_workforce_share": (
+        "[E] 0.65 (try 0.4–0.8): (a) hired among today's labour force within commuting range, keeping their "
+        "homes. Bergslagen is a dense labour market (Borlänge, Falun, Fagersta within 30–60 min, FACTS §5) "
+        "where, unlike Malmfälten, most hires can commute daily; Hitachi Energy's 2021 hiring hoped for half "
+        "its 400 recruits to settle locally (FACTS §1, S9/S10)"
     ),
+    "in_mover_share": (
+        "[E] 0.30 (try 0.15–0.45): (b) moving into the region and choosing a dwelling; Ludvika's 2023 "
+        "growth came mostly from labour immigration (+196 from abroad, FACTS §1)"
+    ),
+    "long_distance_share": (
+        "[E] 0.05 (try 0.02–0.15): (c) weekly or long-distance commuters from the start; in Malmfälten "
+        "(Kiruna, Gällivare) fly-in/fly-out workers are 10–15 % of the mining workforce (government "
+        "coordinator P. Larsson's report, 2023 press), many with subcontractors; Bergslagen's daily-"
+        "commutable labour markets put the default at the low end"
+    ),
+    "no_car_share": (
+        "[E] 0.10 (try 0.05–0.20): workers without a car, who commute by public transport where it reaches "
+        "within their acceptance; about one Swedish household in five has no car (Trafikanalys, RVU "
+        "Sverige), fewer among employed people outside the cities"
+    ),
+    **CHOICE_SOURCES,
     "dwellings_per_worker": "[E] assumption: each in-moving worker forms one household and needs one dwelling",
     "max_time_min": "[E] assumption: commutes longer than this are never daily (FACTS §8: 4 % of commutes exceed 1 h)",
+}
+
+
+HOUSING_SOURCES: dict[str, str] = {
+    "vacant_share_available": (
+        "[E] 0.35 (try 0.2–0.6): the share of vacant dwellings open to the mines' in-movers; the rest goes to "
+        "the region's other hiring and household growth: Hitachi Energy's ~400 hires of 2021 of whom the "
+        "municipality hoped 200 would settle locally, its Smedjebacken valve factory (50–100 jobs) (FACTS §1, "
+        "S9/S10) and +196 immigrants a year (FACTS §1); against ~200 mine in-movers that leaves about a third"
+    ),
+    "land_share_available": (
+        "[E] 0.35 (try 0.2–0.6): the share of housing land released by the scenario year open to the mines' "
+        "in-movers; Ludvika's 3 000-dwelling target is mostly for Hitachi Energy's growth (FACTS §7, S75/S76), "
+        "reasoned as for vacant_share_available"
+    ),
 }
 
 
@@ -106,8 +142,13 @@ class CommuteParams:
         Acceptance a(t): share of workers accepting a daily commute of t minutes.
     max_time_min
         Commutes longer than this are not daily (acceptance 0).
-    recruit_local_share
-        Share of workers recruited among people already living in the region.
+    pools
+        Shares of the workers hired among today's labour force, moving in, and
+        commuting long-distance (:class:`tillvaxt_geo.model.commute.Pools`).
+    no_car_share
+        Share of workers without a car, who commute by public transport.
+    choice
+        The in-movers' residential logit (:class:`tillvaxt_geo.model.choice.ChoiceParams`).
     dwellings_per_worker
         Dwellings an in-moving worker needs.
     """
@@ -116,7 +157,9 @@ class CommuteParams:
     decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=7.0, shape=2.5))
     acceptance: Decay = field(default_factory=lambda: Decay(midpoint_min=45.0, scale_min=5.0))
     max_time_min: float = 90.0
-    recruit_local_share: float = 0.5
+    pools: Pools = field(default_factory=Pools)
+    no_car_share: float = 0.10
+    choice: ChoiceParams = field(default_factory=ChoiceParams)
     dwellings_per_worker: float = 1.0
 
 
@@ -142,8 +185,8 @@ class HousingParams:
     """
 
     extra_release_year: int | None = None
-    vacant_share_available: float = 1.0
-    land_share_available: float = 1.0
+    vacant_share_available: float = 0.35
+    land_share_available: float = 0.35
     constraints: tuple[str, ...] = ()
     mine_buffer_m: float = 0.0
 
@@ -187,7 +230,13 @@ class Scenario:
                 "decay": self.commute.decay.parameters(),
                 "acceptance": self.commute.acceptance.parameters(),
                 "max_time_min": self.commute.max_time_min,
-                "recruit_local_share": self.commute.recruit_local_share,
+                "existing_workforce_share": self.commute.pools.existing_workforce,
+                "in_mover_share": self.commute.pools.in_movers,
+                "long_distance_share": self.commute.pools.long_distance,
+                "no_car_share": self.commute.no_car_share,
+                "choice_time_per_min": self.commute.choice.time_per_min,
+                "choice_population": self.commute.choice.population,
+                "choice_partner_jobs": self.commute.choice.partner_jobs,
                 "dwellings_per_worker": self.commute.dwellings_per_worker,
             },
             "economy": dataclasses.asdict(self.economy),
@@ -229,7 +278,13 @@ _COMMUTE = {
     "cutoff_min",
     "shape",
     "max_time_min",
-    "recruit_local_share",
+    "existing_workforce_share",
+    "in_mover_share",
+    "long_distance_share",
+    "no_car_share",
+    "choice_time_per_min",
+    "choice_population",
+    "choice_partner_jobs",
     "dwellings_per_worker",
     "acceptance_midpoint_min",
     "acceptance_scale_min",
@@ -256,15 +311,17 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _number(table: Mapping[str, Any], key: str, where: str, *, share: bool = False, positive: bool = False) -> float:
+def _number(
+    table: Mapping[str, Any], key: str, where: str, *, share: bool = False, positive: bool = False, signed: bool = False
+) -> float:
     value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"'{key}' in {where} must be a number, found {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) == float("inf"):
+        raise ConfigError(f"'{key}' in {where} must be a finite number, found {value!r}")
     if share and not 0.0 <= value <= 1.0:
         raise ConfigError(f"'{key}' in {where} is a share and must lie in [0, 1], found {value}")
     if positive and value <= 0:
         raise ConfigError(f"'{key}' in {where} must be positive, found {value}")
-    if value < 0:
+    if value < 0 and not signed:
         raise ConfigError(f"'{key}' in {where} must not be negative, found {value}")
     return float(value)
 
@@ -275,6 +332,40 @@ def _enum(enum_type: type[enum.StrEnum], value: Any, key: str, where: str) -> An
     except ValueError:
         valid = ", ".join(e.value for e in enum_type)
         raise ConfigError(f"'{key}' in {where} must be one of {valid}, found {value!r}") from None
+
+
+def _commute_params(
+    mode: str,
+    decay: Decay,
+    acceptance: Decay,
+    commute_table: Mapping[str, Any],
+    where: str,
+    opt: Any,
+    defaults: CommuteParams,
+) -> CommuteParams:
+    """The [commute] table's parameters (pools, mode split, choice, dwellings) as :class:`CommuteParams`."""
+    return CommuteParams(
+        mode=mode,
+        decay=decay,
+        acceptance=acceptance,
+        max_time_min=_number(commute_table, "max_time_min", f"[commute] of {where}", positive=True)
+        if "max_time_min" in commute_table
+        else defaults.max_time_min,
+        pools=Pools(
+            existing_workforce=opt("existing_workforce_share", defaults.pools.existing_workforce, share=True),
+            in_movers=opt("in_mover_share", defaults.pools.in_movers, share=True),
+            long_distance=opt("long_distance_share", defaults.pools.long_distance, share=True),
+        ),
+        no_car_share=opt("no_car_share", defaults.no_car_share, share=True),
+        choice=ChoiceParams(
+            time_per_min=opt("choice_time_per_min", defaults.choice.time_per_min, signed=True),
+            population=opt("choice_population", defaults.choice.population, signed=True),
+            partner_jobs=opt("choice_partner_jobs", defaults.choice.partner_jobs, signed=True),
+        ),
+        dwellings_per_worker=_number(commute_table, "dwellings_per_worker", f"[commute] of {where}", positive=True)
+        if "dwellings_per_worker" in commute_table
+        else defaults.dwellings_per_worker,
+    )
 
 
 def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
@@ -334,7 +425,19 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     mines = MinesConfig(open=tuple(open_sites), workers=dict(workers))
 
     commute_table = _table(data, "commute", where)
+    if "recruit_local_share" in commute_table:
+        raise ConfigError(
+            f"'recruit_local_share' in [commute] of {where} was replaced by three shares that sum to 1: "
+            "existing_workforce_share (hired among today's labour force), in_mover_share and long_distance_share "
+            "(see docs/model.md)"
+        )
     _check_keys(commute_table, _COMMUTE, f"[commute] of {where}")
+
+    def opt(key: str, default: float, *, share: bool = False, signed: bool = False) -> float:
+        if key not in commute_table:
+            return default
+        return _number(commute_table, key, f"[commute] of {where}", share=share, signed=signed)
+
     mode = commute_table.get("mode", "car")
     if mode not in MODES:
         raise ConfigError(f"'mode' in [commute] of {where} must be one of {', '.join(MODES)}, found {mode!r}")
@@ -357,20 +460,11 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         if "acceptance_scale_min" in commute_table
         else defaults.acceptance.scale_min,
     )
-    commute = CommuteParams(
-        mode=mode,
-        decay=decay,
-        acceptance=acceptance,
-        max_time_min=_number(commute_table, "max_time_min", f"[commute] of {where}", positive=True)
-        if "max_time_min" in commute_table
-        else defaults.max_time_min,
-        recruit_local_share=_number(commute_table, "recruit_local_share", f"[commute] of {where}", share=True)
-        if "recruit_local_share" in commute_table
-        else defaults.recruit_local_share,
-        dwellings_per_worker=_number(commute_table, "dwellings_per_worker", f"[commute] of {where}", positive=True)
-        if "dwellings_per_worker" in commute_table
-        else defaults.dwellings_per_worker,
-    )
+    try:
+        commute = _commute_params(mode, decay, acceptance, commute_table, where, opt, defaults)
+    except ConfigError as exc:
+        message = str(exc)
+        raise ConfigError(message if where in message else f"[commute] of {where}: {message}") from None
 
     economy_table = _table(data, "economy", where)
     _check_keys(economy_table, _ECONOMY, f"[economy] of {where}")
@@ -395,10 +489,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         extra_release_year=release,
         vacant_share_available=_number(housing_table, "vacant_share_available", f"[housing] of {where}", share=True)
         if "vacant_share_available" in housing_table
-        else 1.0,
+        else HousingParams.vacant_share_available,
         land_share_available=_number(housing_table, "land_share_available", f"[housing] of {where}", share=True)
         if "land_share_available" in housing_table
-        else 1.0,
+        else HousingParams.land_share_available,
     )
 
     raw_changes = data.get("changes", [])

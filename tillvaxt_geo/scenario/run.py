@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,38 +19,31 @@ import numpy as np
 import pandas as pd
 
 from tillvaxt_geo._version import __version__
-from tillvaxt_geo.data.layers import Layers, load_layers, local_zones
+from tillvaxt_geo.data.layers import Layers, load_layers
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.figures import FIGURES
-from tillvaxt_geo.model.calibration import CommuteFit, calibrate_decay, commute_fit, intrazonal_times
-from tillvaxt_geo.model.commute import Allocation, allocate_residences
+from tillvaxt_geo.model.calibration import CommuteFit, calibrate_decay, commute_fit
+from tillvaxt_geo.model.commute import Allocation
 from tillvaxt_geo.model.decay import DecayForm
-from tillvaxt_geo.model.economy import ECONOMY_SOURCES, employment
+from tillvaxt_geo.model.economy import ECONOMY_SOURCES
 from tillvaxt_geo.naming import did_you_mean
 from tillvaxt_geo.network.build import build_network
-from tillvaxt_geo.network.types import Network
-from tillvaxt_geo.routing.matrix import time_matrix
 from tillvaxt_geo.scenario.apply import apply_changes
-from tillvaxt_geo.scenario.config import COMMUTE_SOURCES, Scenario, Workforce
+from tillvaxt_geo.scenario.config import COMMUTE_SOURCES, HOUSING_SOURCES, Scenario, Workforce
+from tillvaxt_geo.scenario.residence import (
+    allocate,
+    breakdown,
+    employment_figures,
+    population_within,
+    residence_figures,
+    residences,
+    site_times,
+    zone_context,
+    zone_times,
+)
 from tillvaxt_geo.scenario.results import ScenarioResult
 
-__all__ = [
-    "SiteTimes",
-    "allocate",
-    "calibrate_layers",
-    "employment_figures",
-    "load_scenario_layers",
-    "population_within",
-    "provenance",
-    "residence_figures",
-    "residences",
-    "run_scenario",
-    "site_times",
-    "site_workers",
-]
-
-#: the modes of the reach figures (population within 30/45 min of an open site)
-ACCESS_MODES = ("car", "pt")
+__all__ = ["calibrate_layers", "load_scenario_layers", "provenance", "run_scenario", "site_workers", "summary_figures"]
 
 log = logging.getLogger(__name__)
 
@@ -104,214 +96,6 @@ def _released_housing(housing: gpd.GeoDataFrame | None, scenario: Scenario) -> p
     return released.rename("released")
 
 
-@dataclass(frozen=True)
-class SiteTimes:
-    """The travel times of a run, computed once: minutes as open sites × places (NaN unreachable).
-
-    Attributes
-    ----------
-    zones
-        Per mode (the scenario's mode, ``car`` and ``pt`` as computed), sites × zones.
-    housing
-        Sites × released housing areas, in the scenario's mode.
-    mode
-        The scenario's commute mode.
-    """
-
-    zones: Mapping[str, np.ndarray]
-    housing: np.ndarray
-    mode: str
-
-    @property
-    def commute(self) -> np.ndarray:
-        """Sites × zones in the scenario's commute mode."""
-        return self.zones[self.mode]
-
-
-def _minutes(net: Network, layer: str, frame: gpd.GeoDataFrame | None, sites: list[str], mode: str) -> np.ndarray:
-    """Sites × features of ``frame`` (a snapped layer) in minutes, from the network's own snapping."""
-    if frame is None or len(frame) == 0 or not sites:
-        return np.full((len(sites), 0 if frame is None else len(frame)), np.nan)
-    origins = [f"{layer}:{i}" for i in frame.index]
-    destinations = [f"mine_sites:{s}" for s in sites]
-    return time_matrix(net, origins, destinations, mode=mode, distance=False).time_min.T
-
-
-def site_times(
-    net: Network, zones: gpd.GeoDataFrame, sites: list[str], housing: gpd.GeoDataFrame | None, *, mode: str
-) -> SiteTimes:
-    """Step 3: travel times between the open sites and every zone and released housing area.
-
-    Times are computed once per mode and shared by the allocation, the
-    commute bands and :func:`population_within` (car and, when the network has
-    a timetable, public transport).
-    """
-    modes = [mode] + [m for m in ACCESS_MODES if m != mode and (m != "pt" or net.pt is not None)]
-    by_mode = {m: _minutes(net, "zones", zones, sites, m) for m in modes}
-    return SiteTimes(zones=by_mode, housing=_minutes(net, "housing_land", housing, sites, mode), mode=mode)
-
-
-def allocate(
-    scenario: Scenario,
-    workers: np.ndarray,
-    zones: gpd.GeoDataFrame,
-    free_housing: gpd.GeoDataFrame | None,
-    times: SiteTimes,
-) -> Allocation:
-    """Step 4: where the workers of each open site live (:func:`tillvaxt_geo.model.commute.allocate_residences`)."""
-    t_zones = times.commute
-    t_housing = times.housing
-    limit = scenario.commute.max_time_min
-    acceptance = scenario.commute.acceptance
-    decay = scenario.commute.decay
-
-    def accept(t: np.ndarray) -> np.ndarray:
-        return np.where(np.isfinite(t) & (t <= limit), acceptance(t), 0.0)
-
-    vacant = zones["vacant_dwellings"].to_numpy(float) * scenario.housing.vacant_share_available
-    housing_capacity = (
-        free_housing["capacity_dwellings"].to_numpy(float) * scenario.housing.land_share_available
-        if free_housing is not None
-        else np.zeros(0)
-    )
-    return allocate_residences(
-        workers,
-        recruit_local_share=scenario.commute.recruit_local_share,
-        labour_force=zones["labour_force"].to_numpy(float),
-        acceptance_zones=accept(t_zones),
-        capacity=np.concatenate([vacant, housing_capacity]),
-        acceptance_units=accept(np.concatenate([t_zones, t_housing], axis=1)),
-        preference_zones=decay(t_zones),
-        preference_units=decay(np.concatenate([t_zones, t_housing], axis=1)),
-        dwellings_per_worker=scenario.commute.dwellings_per_worker,
-    )
-
-
-@dataclass(frozen=True)
-class Residences:
-    """Where the workers live, per site (rows) and home (columns), split by how they came."""
-
-    home_zone: np.ndarray  # recruits and in-movers living in each zone
-    movers_zones: np.ndarray  # in-movers into vacant dwellings of each zone
-    movers_housing: np.ndarray  # in-movers onto each released housing area
-    local_zone: np.ndarray  # per zone: local (study area)
-    local_housing: np.ndarray  # per released housing area: local
-
-
-def residences(
-    allocation: Allocation, zones: gpd.GeoDataFrame, free_housing: gpd.GeoDataFrame | None, study_area: Sequence[str]
-) -> Residences:
-    """Step 5: the allocation as homes per zone and housing area, with which homes are local."""
-    n_zones = len(zones)
-    movers_zones = allocation.movers[:, :n_zones]
-    return Residences(
-        home_zone=allocation.recruits + movers_zones,
-        movers_zones=movers_zones,
-        movers_housing=allocation.movers[:, n_zones:],
-        local_zone=local_zones(zones, study_area),
-        local_housing=(
-            free_housing["municipality"].isin(list(study_area)).to_numpy()
-            if free_housing is not None
-            else np.zeros(0, bool)
-        ),
-    )
-
-
-def residence_figures(
-    open_sites: gpd.GeoDataFrame,
-    workers: np.ndarray,
-    allocation: Allocation,
-    homes: Residences,
-    times: SiteTimes,
-    dwellings_per_worker: float,
-) -> pd.DataFrame:
-    """Step 6: per open site, the residence figures of the registry (workers living locally, within 30/45 min …)."""
-    home_zone, movers_housing = homes.home_zone, homes.movers_housing
-    t_zones, t_housing = times.commute, times.housing
-    local_by_site = home_zone[:, homes.local_zone].sum(axis=1) + movers_housing[:, homes.local_housing].sum(axis=1)
-    outside_by_site = home_zone[:, ~homes.local_zone].sum(axis=1) + movers_housing[:, ~homes.local_housing].sum(axis=1)
-
-    def within(minutes: float) -> np.ndarray:
-        return (home_zone * (t_zones <= minutes)).sum(axis=1) + (movers_housing * (t_housing <= minutes)).sum(axis=1)
-
-    # worker-minutes of the daily commutes (long-distance commuters excluded)
-    zone_part = np.where(home_zone > 0, home_zone * np.nan_to_num(t_zones), 0.0).sum(axis=1)
-    housing_part = np.where(movers_housing > 0, movers_housing * np.nan_to_num(t_housing), 0.0).sum(axis=1)
-    per_site = pd.DataFrame(
-        {
-            "site_id": list(open_sites.index),
-            "name": open_sites["name"].to_numpy(),
-            "company": open_sites["company"].to_numpy(),
-            "workers_total": workers,
-            "workers_living_locally": local_by_site,
-            "workers_within_30_min": within(30),
-            "workers_within_45_min": within(45),
-            "in_commuters": outside_by_site,
-            "long_distance_commuters": allocation.unhoused,
-            "housing_shortfall_dwellings": allocation.unhoused * dwellings_per_worker,
-            "commute_worker_minutes": np.asarray(zone_part + housing_part),
-        }
-    )
-    daily = per_site["workers_total"] - per_site["long_distance_commuters"]
-    per_site["mean_commute_min"] = np.where(
-        daily > 0, per_site["commute_worker_minutes"] / daily.clip(lower=1e-9), np.nan
-    )
-    return per_site
-
-
-def employment_figures(per_site: pd.DataFrame, scenario: Scenario) -> dict[str, float | None]:
-    """Step 7: totals of the residence figures and the jobs they bring (:mod:`tillvaxt_geo.model.economy`)."""
-    totals = per_site.drop(columns=["site_id", "name", "company", "mean_commute_min"]).sum()
-    total_workers = float(totals["workers_total"])
-    daily_total = float((per_site["workers_total"] - per_site["long_distance_commuters"]).sum())
-    mean_commute = float(totals["commute_worker_minutes"] / daily_total) if daily_total > 0 else None
-    share = float(totals["workers_living_locally"] / total_workers) if total_workers > 0 else None
-    if share is not None and 1.0 < share <= 1.0 + 1e-9:
-        share = 1.0  # float round-off of the per-zone sums; a real excess still fails in employment()
-    jobs = employment(total_workers, share or 0.0, scenario.economy)
-    values: dict[str, float | None] = {
-        "workers_total": total_workers,
-        "workers_living_locally": float(totals["workers_living_locally"]),
-        "local_residence_share": share,
-        "workers_within_30_min": float(totals["workers_within_30_min"]),
-        "workers_within_45_min": float(totals["workers_within_45_min"]),
-        "in_commuters": float(totals["in_commuters"]),
-        "long_distance_commuters": float(totals["long_distance_commuters"]),
-        "housing_shortfall_dwellings": float(totals["housing_shortfall_dwellings"]),
-        "mean_commute_min": mean_commute,
-        "direct_jobs": jobs.direct_jobs,
-        "indirect_jobs": jobs.indirect_jobs,
-        "induced_jobs": jobs.induced_jobs,
-        "total_jobs": jobs.total_jobs,
-    }
-    return values
-
-
-def population_within(zones: gpd.GeoDataFrame, times: SiteTimes) -> dict[str, float | None]:
-    """Step 8: people living within 30 and 45 minutes of at least one open site, by car and public transport.
-
-    Counts every zone's population (study area and neighbours) whose travel
-    time to its nearest open site is within the limit; the figure a
-    Trafikverket discussion asks for when a road or rail service changes.
-    Public-transport figures are ``None`` when the layer set has no timetable.
-    """
-    population = zones["population"].to_numpy(float)
-
-    def within(mode: str, minutes: float) -> float | None:
-        t = times.zones.get(mode)
-        if t is None:  # no timetable in this layer set
-            return None
-        nearest = np.nanmin(t, axis=0) if t.shape[0] else np.full(len(zones), np.nan)
-        return float(population[np.isfinite(nearest) & (nearest <= minutes)].sum())
-
-    return {
-        "population_within_30_min_car": within("car", 30),
-        "population_within_45_min_car": within("car", 45),
-        "population_within_30_min_pt": within("pt", 30),
-        "population_within_45_min_pt": within("pt", 45),
-    }
-
-
 def summary_figures(scenario: Scenario, values: Mapping[str, float | None]) -> dict[str, Any]:
     """The summary's figures: every registered figure, rounded as the registry says."""
     return {"scenario": scenario.name, **{f.key: f.rounded(values.get(f.key)) for f in FIGURES}}
@@ -336,7 +120,7 @@ def provenance(
         "layer_hashes": dict(layers.hashes),
         "working_crs": layers.crs.to_string(),
         "parameters": scenario.parameters(),
-        "parameter_sources": {**COMMUTE_SOURCES, **ECONOMY_SOURCES},
+        "parameter_sources": {**COMMUTE_SOURCES, **HOUSING_SOURCES, **ECONOMY_SOURCES},
         "housing_allocation": {"iterations": allocation.iterations, "residual_workers": allocation.residual},
         "housing_constraints": dict(constraint_report),
         "commute_fit": dict(fit),
@@ -398,21 +182,23 @@ def run_scenario(
     released = _released_housing(housing, scenario)
     free_housing = housing.loc[released] if housing is not None and len(released) else None
     times = site_times(net, zones, open_ids, free_housing, mode=scenario.commute.mode)
-    allocation = allocate(scenario, workers, zones, free_housing, times)
+    today = zone_times(net, zones)
+    context = zone_context(zones, today, scenario)
+    allocation = allocate(scenario, workers, zones, free_housing, times, context)
     timings["commute_s"] = time.perf_counter() - clock
 
     homes = residences(allocation, zones, free_housing, scenario.study_area)
-    dpw = scenario.commute.dwellings_per_worker
-    per_site = residence_figures(open_sites, workers, allocation, homes, times, dpw)
+    per_site = residence_figures(open_sites, workers, allocation, homes, times, scenario)
     values = {**employment_figures(per_site, scenario), **population_within(zones, times)}
 
     clock = time.perf_counter()
-    fit = _fit(net, zones, scenario) if with_fit else {}
+    fit = _fit(zones, today, scenario) if with_fit else {}
     timings["fit_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     iso = _isochrones(net, open_sites, isochrone_minutes, scenario.commute.mode)
     timings["isochrones_s"] = time.perf_counter() - clock
 
+    dpw = scenario.commute.dwellings_per_worker
     zones_out = zones.copy()
     zones_out["workers_recruited"] = allocation.recruits.sum(axis=0)
     zones_out["workers_moved_in"] = homes.movers_zones.sum(axis=0)
@@ -430,6 +216,7 @@ def run_scenario(
         sites_out.loc[open_ids, column] = per_site[column].to_numpy()
 
     summary = summary_figures(scenario, values)
+    summary["breakdown"] = breakdown(zones, allocation, homes, times, scenario)
     summary["provenance"] = provenance(scenario, edited, allocation, constraint_report, fit, timings)
     return ScenarioResult(
         scenario=scenario,
@@ -491,17 +278,9 @@ def _housing_table(
     return out
 
 
-def _zone_times(net: Any, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Car times between zones, with intrazonal times on the diagonal."""
-    ids = [f"zones:{i}" for i in zones.index]
-    times = time_matrix(net, ids, ids, mode="car", distance=False).time_min
-    np.fill_diagonal(times, intrazonal_times(zones))
-    return times
-
-
-def _fit(net: Any, zones: gpd.GeoDataFrame, scenario: Scenario) -> dict[str, Any]:
+def _fit(zones: gpd.GeoDataFrame, times_min: np.ndarray, scenario: Scenario) -> dict[str, Any]:
     """The scenario decay's fit to today's car commuting between zones."""
-    fit = commute_fit(zones, _zone_times(net, zones), scenario.commute.decay, study_area=scenario.study_area)
+    fit = commute_fit(zones, times_min, scenario.commute.decay, study_area=scenario.study_area)
     return fit.as_dict()
 
 
@@ -532,7 +311,7 @@ def calibrate_layers(
         The best decay and its fit.
     """
     zones = layers.require("zones", needed_for="calibration")
-    times = _zone_times(build_network(layers), zones)
+    times = zone_times(build_network(layers), zones)
     return calibrate_decay(zones, times, study_area=study_area, form=form)
 
 
