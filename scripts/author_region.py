@@ -26,12 +26,17 @@ import argparse
 import itertools
 import json
 import math
+import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 
+import bus_roads
 from pyproj import Geod, Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
+# Dalatrafik route shapes and stops (see its README); the script reads them to derive the local roads.
+DALATRAFIK = ROOT.parent / "shared" / "region" / "dalatrafik"
 GEOD = Geod(ellps="GRS80")
 TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
@@ -1953,17 +1958,217 @@ def _course(coords: list[tuple[float, float]], corridor: str | None) -> list[tup
     return _densify(out)
 
 
-def road_features() -> list[dict]:
-    pieces = []
+# Corridors kept from the estimated layer: the roads outside the study area that no Dalatrafik bus of
+# Ludvika or Smedjebacken traces (rv 50 south of Grängesberg and Borlänge–Falun, rv 66 south of Fagersta,
+# rv 68, rv 70, the road along the railway to Västerås). Every other piece of ``ROADS`` is replaced by the
+# bus roads (scripts/bus_roads.py); each kept corridor's end joins the nearest bus road.
+KEPT_CORRIDORS = (
+    "rv50_lindesberg_infart",
+    "rv50_lindesberg_kopparberg",
+    "rv50_kopparberg",
+    "rv50_kopparberg_stalldalen",
+    "rv50_stalldalen",
+    "rv50_stalldalen_grangesberg",
+    "rv50_borlange_falun_urban_s",
+    "rv50_borlange_falun",
+    "rv50_falun_infart",
+    "rv50_falun_centrum",
+    "rv66_oti_surahammar",
+    "rv66_surahammar_vasteras",
+    "rv66_vasteras_infart",
+    "rv68_lindesberg_oti",
+    "rv68_oti_norberg",
+    "rv68_norberg",
+    "rv68_norberg_avesta",
+    "rv68_rv70_avesta",
+    "rv70_borlange_sater",
+    "rv70_sater_hedemora",
+    "rv70_hedemora_avesta",
+    "surahammar_hallstahammar_vasteras",
+)
+
+S_COURSE = "course: shortest bus road through the FACTS §5.1 points"
+# Numbered roads on the bus roads: the course runs along the bus roads through these points in order
+# (FACTS §5.1 point tables [D]; Vanhäll and Vanbo are Dalatrafik stops on rv 66 [D], issue 14: the real
+# rv 66 runs Smedjebacken–Vanhäll–Vanbo–Söderbärke, not the bus-361 detour east of Norra Barken).
+COURSES = [
+    bus_roads.Course(
+        "rv50_syd",
+        "50",
+        "trunk",
+        "Riksväg 50 Grängesberg – Ludvika",
+        70.0,
+        f"{S_RV50}; {S_COURSE}; rural speed 70 [E] (FACTS §5.2 rural riksväg 80–90, lowered for the villages and "
+        "junctions along Väsman; Ludvika–Grängesberg 15–18 min)",
+        (
+            N["grb_kyrkbacken"],
+            N["klenshyttan"],
+            N["skeppmora"],
+            N["ovre_finnaset"],
+            N["rondellen_gonasvagen"],
+            N["mossplan"],
+            N["ludvika"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv50_nord",
+        "50",
+        "trunk",
+        "Riksväg 50 Ludvika – Borlänge",
+        80.0,
+        f"{S_RV50}; {S_COURSE}; rural speed 80 [E] (FACTS §5.2 suggests 90; rural riksväg 80–90)",
+        (
+            N["ludvika"],
+            (60.1825, 15.2089),
+            N["persbo"],
+            (60.2254, 15.2296),
+            (60.2910, 15.2583),
+            (60.343, 15.324),
+            (60.386, 15.319),
+            (60.427, 15.332),
+            N["borlange"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv66_ost",
+        "66",
+        "trunk",
+        "Riksväg 66 Ludvika – Smedjebacken – Fagersta",
+        80.0,
+        "FACTS §5.1 rv 66 course (S54); " + S_COURSE + " and the Vanhäll and Vanbo stops [D]; rural speed 80 "
+        "(FACTS §5.2 suggested default Ludvika–Smedjebacken; Smedjebacken–Oti 90, 80 [E] for today's narrow road "
+        "that the 2+1 rebuild replaces, S55/S56)",
+        (
+            N["ludvika"],
+            N["harnas"],
+            N["sjobo"],
+            N["lernbo"],
+            N["morgardshammar"],
+            N["smedjebacken"],
+            (60.12026, 15.47463),
+            (60.11331, 15.48238),
+            N["vad"],
+            N["fagersta"],
+            N["oti"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv66_nordvast",
+        "66",
+        "trunk",
+        "Riksväg 66 Ludvika – Grangärde – Nyhammar",
+        80.0,
+        "FACTS §5.1 rv 66 course (S54; shared with lv 245 to Finnsviken); " + S_COURSE + "; rural speed 80 [E]",
+        (N["ludvika"], N["sorvik"], N["ludvika_landsbygd"], (60.23464, 14.98879), N["grangarde"], N["nyhammar"]),
+    ),
+    bus_roads.Course(
+        "lv245",
+        "245",
+        "primary",
+        "Länsväg 245 Finnsviken – Sunnansjö – Fredriksberg",
+        70.0,
+        "FACTS §5.1 lv 245; " + S_COURSE + "; rural speed 70 (FACTS §5.2 local roads 70 [E])",
+        ((60.23464, 14.98879), N["sunnansjo"], N["fredriksberg"]),
+    ),
+]
+
+# Towns and villages: the road within the radius [E] of the centre point (FACTS §2) is driven at the
+# FACTS §5.2 urban (40–50) or village (50–60) speed [E]; (name, lat, lon, radius m, numbered road, other road).
+PLACES = [
+    # Ludvika: the centre streets round the resecentrum at 40 (the lower end of the urban range, as the centre
+    # streets of the previous layer), the town at 50 [E]
+    bus_roads.Place("Ludvika centrum", *N["ludvika"], 600.0, 40.0, 40.0),
+    bus_roads.Place("Ludvika", *N["ludvika"], 2200.0, 50.0, 50.0),
+    # Borlänge: centre 40 within 1 km (the lower end of the urban range, as E16 through the centre), the town
+    # stretch of rv 50 from the bus-296 waypoint at the start of the built-up area (~4 km out) at 50 [E]
+    bus_roads.Place("Borlänge centrum", *N["borlange"], 1000.0, 40.0, 40.0),
+    bus_roads.Place("Borlänge", *N["borlange"], 4000.0, 50.0, 50.0),
+    bus_roads.Place("Grängesberg", *N["grb_station"], 1300.0, 50.0, 50.0),
+    bus_roads.Place("Smedjebacken", *N["smedjebacken"], 1300.0, 50.0, 50.0),
+    # Fagersta: rv 66 runs through the town to Oti, 2.5 km from the bus-361 waypoint (S57: four lanes with
+    # roundabouts and traffic lights) [E]
+    bus_roads.Place("Fagersta", *N["fagersta"], 2800.0, 50.0, 50.0),
+    *[
+        bus_roads.Place(name, *N[key], 600.0, 60.0, 50.0)
+        for name, key in (
+            ("Sunnansjö", "sunnansjo"),
+            ("Nyhammar", "nyhammar"),
+            ("Grangärde", "grangarde"),
+            ("Gonäs", "gonas"),
+            ("Blötberget", "blotberget"),
+            ("Håksberg", "haksberg"),
+            ("Saxdalen", "saxdalen"),
+            ("Sörvik", "sorvik"),
+            ("Norrbo", "norrbo_vastansjo"),
+            ("Fredriksberg", "fredriksberg"),
+            ("Morgårdshammar", "morgardshammar"),
+            ("Söderbärke", "soderbarke"),
+            ("Vad", "vad"),
+            ("Hagge", "hagge"),
+            ("Gubbo", "gubbo"),
+            ("Björsjö", "bjorsjo"),
+        )
+    ],
+]
+
+
+def _kept_pieces() -> list[tuple[str, str, str, float, str, str, list[tuple[float, float]]]]:
+    missing = sorted(set(KEPT_CORRIDORS) - {r[0] for r in ROADS})
+    if missing:
+        raise bus_roads.InputError(f"KEPT_CORRIDORS names pieces that are not in ROADS: {missing}")
+    out = []
     for key, ref, cls, speed, name, src, pts in ROADS:
-        corridor = COURSE_LENGTH.get(key)
-        coords = _course([_pt(p) for p in pts], corridor)
-        if corridor is not None:
-            src = (
-                f"{src}; length: the {CORRIDOR_NAMES[corridor]} shape's km between the vertices [D] "
-                f"(corridor_waypoints.csv), at most {DETOUR_CAP:g}× the straight line [E]"
+        if key in KEPT_CORRIDORS:
+            out.append((key, ref, cls, speed, name, src, _course([_pt(p) for p in pts], COURSE_LENGTH.get(key))))
+    return out
+
+
+def road_features(data: bus_roads.Dalatrafik) -> list[dict]:
+    kept = _kept_pieces()
+    ends_xy: dict[tuple[float, float], tuple[float, float]] = {}
+    end_ref: dict[tuple[float, float], str] = {}
+    for _, ref, *_rest, coords in kept:
+        for c in (coords[0], coords[-1]):
+            ends_xy[_round_m(_xy(c))] = c
+            end_ref.setdefault(_round_m(_xy(c)), ref)
+    bus_lines = bus_roads.derive_centrelines(data)
+    bus, links = bus_roads.assemble(bus_lines, sorted(ends_xy), COURSES, PLACES, data.stops)
+    pieces = list(kept)
+    for i, (link, end) in enumerate(links, 1):
+        coords = [ends_xy[end], *bus_roads.to_lonlat(link)[1:]]
+        if coords[0] == coords[-1]:
+            continue
+        ref = end_ref[end]
+        pieces.append(
+            (
+                f"join_{i:02d}",
+                ref,
+                "trunk" if ref else "secondary",
+                50.0,
+                "Anslutning till busslinjevägnätet",
+                "[E] straight link from the end of a kept corridor to the nearest bus road (a junction); "
+                "speed: urban 40–50 (FACTS §5.2 [E])",
+                coords,
             )
-        pieces.append((key, ref, cls, speed, name, src, coords))
+        )
+    counters: Counter[str] = Counter()
+    for f in sorted(bus, key=lambda f: (f["ref"] or "~", f["name"], f["geometry"].coords[0])):
+        coords = bus_roads.to_lonlat(f["geometry"])
+        if len(coords) < 2:
+            continue  # shorter than the 6-decimal grid (< 0.1 m): its two ends are one vertex
+        stem = f"bus_{f['ref']}" if f["ref"] else "bus_lokal"
+        counters[stem] += 1
+        pieces.append(
+            (f"{stem}_{counters[stem]:03d}", f["ref"], f["road_class"], f["speed_kmh"], f["name"], f["source"], coords)
+        )
+    return _split_at_junctions(pieces)
+
+
+def _round_m(xy: tuple[float, float]) -> tuple[float, float]:
+    return (round(xy[0], 1), round(xy[1], 1))
+
+
+def _split_at_junctions(pieces: list) -> list[dict]:
     # a vertex is a junction if it occurs in more than one piece: split pieces there
     seen: Counter[tuple[float, float]] = Counter()
     for *_, coords in pieces:
@@ -1977,9 +2182,10 @@ def road_features() -> list[dict]:
                 parts.append(cur)
                 cur = [c]
         parts.append(cur)
+        single = key.startswith(("bus_", "join_")) and len(parts) == 1
         for i, part in enumerate(parts, 1):
             props = dict(
-                road_id=f"{key}_{i:02d}",
+                road_id=key if single else f"{key}_{i:02d}",
                 ref=ref,
                 road_class=cls,
                 speed_kmh=float(speed),
@@ -2299,20 +2505,37 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "layers", help="output directory (default: layers/)")
-    out: Path = parser.parse_args(argv).out
-    (out / "gtfs").mkdir(parents=True, exist_ok=True)
-    layers = {
-        "zones": zone_features(),
-        "mine_sites": mine_features(),
-        "housing_land": housing_features(),
-        "roads": road_features(),
-        "rail_lines": rail_line_features(),
-        "rail_stations": station_features(),
-    }
-    for name, feats in layers.items():
-        write_geojson(out / f"{name}.geojson", name, feats)
-    for fname, rows in gtfs_tables().items():
-        write_csv(out / "gtfs" / fname, rows)
+    parser.add_argument(
+        "--dalatrafik", type=Path, default=DALATRAFIK, help=f"Dalatrafik GeoPackages (default: {DALATRAFIK})"
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    try:
+        data = bus_roads.read_dalatrafik(args.dalatrafik)
+        layers = {
+            "zones": zone_features(),
+            "mine_sites": mine_features(),
+            "housing_land": housing_features(),
+            "roads": road_features(data),
+            "rail_lines": rail_line_features(),
+            "rail_stations": station_features(),
+        }
+        tables = gtfs_tables()
+    except bus_roads.InputError as exc:
+        raise SystemExit(f"author_region: {exc}\nnothing was written") from None
+    # write everything into a temporary directory first; move into place only when all succeeded
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".author_region_") as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "gtfs").mkdir()
+        for name, feats in layers.items():
+            write_geojson(tmp / f"{name}.geojson", name, feats)
+        for fname, rows in tables.items():
+            write_csv(tmp / "gtfs" / fname, rows)
+        (out / "gtfs").mkdir(exist_ok=True)
+        for path in sorted(tmp.rglob("*")):
+            if path.is_file():
+                os.replace(path, out / path.relative_to(tmp))
     counts = ", ".join(f"{k} {len(v)}" for k, v in layers.items())
     print(f"wrote {out}: {counts}")
 
