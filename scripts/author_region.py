@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 import bus_roads
+import bus_services
 from pyproj import Geod, Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -2315,11 +2316,17 @@ def rail_line_features() -> list[dict]:
     return feats
 
 
-def station_features() -> list[dict]:
-    return [
+def station_features(bus_stops) -> list[dict]:
+    """Railway stations, then the Dalatrafik bus stops served by the feed's bus trips (stop areas, [D])."""
+    rail = [
         _feature({"station_id": sid, "name": name}, {"type": "Point", "coordinates": _ll(lat, lon)})
         for sid, name, lat, lon, _src in STATIONS
     ]
+    bus = [
+        _feature({"station_id": r.station_id, "name": r.name}, {"type": "Point", "coordinates": _ll(r.lat, r.lon)})
+        for r in bus_stops.itertuples()
+    ]
+    return rail + bus
 
 
 # ---------------------------------------------------------------------------
@@ -2417,11 +2424,12 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
-def gtfs_tables() -> dict[str, list[list[str]]]:
+def gtfs_tables(bus_stops, bus_trips) -> dict[str, list[list[str]]]:
     t: dict[str, list[list[str]]] = {}
     t["agency.txt"] = [
         ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
         ["tib", "Tåg i Bergslagen", "https://www.tagibergslagen.se/", "Europe/Stockholm", "sv"],
+        ["dalatrafik", "Dalatrafik", "https://www.dalatrafik.se/", "Europe/Stockholm", "sv"],
     ]
     t["feed_info.txt"] = [
         ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date", "feed_end_date", "feed_version"],
@@ -2452,9 +2460,13 @@ def gtfs_tables() -> dict[str, list[list[str]]]:
     t["routes.txt"] = [["route_id", "agency_id", "route_short_name", "route_long_name", "route_type"]]
     for rid, short, long_name in ROUTES:
         t["routes.txt"].append([rid, "tib", short, long_name, "2"])
+    for line in sorted({trip.route for trip in bus_trips}, key=lambda r: (len(r), r)):
+        t["routes.txt"].append([line, "dalatrafik", line, f"Dalatrafik buss {line}", "3"])
     t["stops.txt"] = [["stop_id", "stop_name", "stop_lat", "stop_lon"]]
     for sid, name, lat, lon, _src in STATIONS:
         t["stops.txt"].append([sid, name, f"{lat:.6f}", f"{lon:.6f}"])
+    for r in bus_stops.itertuples():
+        t["stops.txt"].append([r.station_id, r.name, f"{r.lat:.6f}", f"{r.lon:.6f}"])
     t["trips.txt"] = [["route_id", "service_id", "trip_id", "trip_headsign", "direction_id"]]
     t["stop_times.txt"] = [["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]]
     trips = []
@@ -2469,7 +2481,20 @@ def gtfs_tables() -> dict[str, list[list[str]]]:
         t["trips.txt"].append([route, "weekday", trip_id, headsign, str(direction)])
         for seq, (sid, arr, dep) in enumerate(pattern, 1):
             t["stop_times.txt"].append([trip_id, _hhmm(start + arr), _hhmm(start + dep), sid, str(seq)])
+    # Dalatrafik buses: one trip per weekday departure of each route shape (scripts/bus_services.py)
+    for trip in sorted(bus_trips, key=lambda b: (len(b.route), b.route, b.shape_id)):
+        for start in trip.starts_min:
+            trip_id = f"{trip.route}_{trip.shape_id}_{start // 60:02d}{start % 60:02d}"
+            headsign = next(r.name for r in bus_stops.itertuples() if r.station_id == trip.stops[-1])
+            t["trips.txt"].append([trip.route, "weekday", trip_id, headsign, "0"])
+            for seq, (sid, off) in enumerate(zip(trip.stops, trip.offsets_s, strict=True), 1):
+                clock = _hhmmss(start * 60 + off)
+                t["stop_times.txt"].append([trip_id, clock, clock, sid, str(seq)])
     return t
+
+
+def _hhmmss(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 # ---------------------------------------------------------------------------
@@ -2512,15 +2537,25 @@ def main(argv: list[str] | None = None) -> None:
     out: Path = args.out
     try:
         data = bus_roads.read_dalatrafik(args.dalatrafik)
+        roads = road_features(data)
+        stop_table = bus_services.bus_stops(data.stops)
+        trips = bus_services.bus_trips(
+            bus_roads.bus_shapes(data),
+            data.stops,
+            stop_table,
+            [[tuple(c) for c in f["geometry"]["coordinates"]] for f in roads],
+            [f["properties"]["speed_kmh"] for f in roads],
+        )
+        stops = bus_services.stop_frame(stop_table, trips)
         layers = {
             "zones": zone_features(),
             "mine_sites": mine_features(),
             "housing_land": housing_features(),
-            "roads": road_features(data),
+            "roads": roads,
             "rail_lines": rail_line_features(),
-            "rail_stations": station_features(),
+            "rail_stations": station_features(stops),
         }
-        tables = gtfs_tables()
+        tables = gtfs_tables(stops, trips)
     except bus_roads.InputError as exc:
         raise SystemExit(f"author_region: {exc}\nnothing was written") from None
     # write everything into a temporary directory first; move into place only when all succeeded

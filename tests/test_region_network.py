@@ -171,3 +171,29 @@ def test_bus_roads_are_in_the_network(region: tuple[Any, Any], bus_shapes: Any) 
     total = float(bus_shapes.length.sum())
     covered = float(sum(g.intersection(near).length for g in bus_shapes.geometry))
     assert covered / total >= 0.9, f"{covered / total:.0%} of the bus-shape length within 200 m of a road"
+
+
+# --- public transport (issue 14) ----------------------------------------------------------------------------
+def test_buses_reach_blotberget_from_ludvika_well_within_45_min(region: tuple[Any, Any]) -> None:
+    """Buses 294, 295 and 298 serve Blötberget: by public transport it is well under 45 min, not a 130-min walk."""
+    layers, net = region
+    services = layers.rail_services
+    assert (services["route_type"] == "bus").any(), "no bus services in the feed"
+    pt = tg.travel_times(net, ["zones:ludvika"], ["mine_sites:blotberget"], mode="pt").iloc[0]
+    car, km = _car(net, "zones:ludvika", "mine_sites:blotberget")
+    walk_min = km / 5.0 * 60  # the package's walking speed, 5 km/h
+    assert car < pt["travel_time_min"] < 40.0, f"pt {pt['travel_time_min']:.1f} min, car {car:.1f} min"
+    assert pt["travel_time_min"] < walk_min / 2
+
+
+def test_every_study_zone_reaches_every_mine_by_public_transport(region: tuple[Any, Any]) -> None:
+    """Public transport from every zone of Ludvika and Smedjebacken to every mine site beats walking there."""
+    layers, net = region
+    zones = layers.zones[layers.zones["kind"] != "external"].index
+    origins = [f"zones:{z}" for z in zones]
+    sites = [f"mine_sites:{s}" for s in layers.mine_sites.index]
+    pt = tg.travel_times(net, origins, sites, mode="pt").set_index(["from_id", "to_id"])["travel_time_min"]
+    car = tg.travel_times(net, origins, sites, mode="car").set_index(["from_id", "to_id"])
+    walk = car["distance_km"] / 5.0 * 60
+    slow = pt[(pt > walk) & (walk > 30)]
+    assert slow.empty, f"walking beats public transport: {slow.round(0).to_dict()}"
