@@ -205,36 +205,51 @@ RURAL = [
 
 # Neighbouring hubs (kind "external"): tätort populations (FACTS §2).
 # (zone_id, name, municipality (kommun), lat, lon, population, year, source, point source)
+# The commuting field (issue 14): every municipality within 90 min by car of a mine site is one zone (kind
+# "external"), its point at the main town. (zone_id, name, municipality, lat, lon, population, year, source of
+# the population, source of the point). Populations are municipal totals: FACTS §1 where it has them [S];
+# otherwise [E] SCB figures for 2024-12-31 as recalled, rounded to 10 (not in FACTS; check in SCB BE0101).
+# Sala (92 min) and Arboga (96 min) are beyond 90 min on the network, and so are Malung-Sälen, Rättvik, Örebro
+# and Filipstad; they are left out.
 EXTERNAL = [
-    ("borlange", "Borlänge", "Borlänge", 60.48561, 15.43158, 41_734, 2010, "FACTS §2, S14", "Borlänge centrum [D]"),
-    ("falun", "Falun", "Falun", 60.60453, 15.63533, 37_291, 2010, "FACTS §2, S14", "Knutpunkten [D]"),
-    ("fagersta", "Fagersta", "Fagersta", 60.00417, 15.79333, 11_130, 2010, "FACTS §2, S15", "wiki [S] S15"),
-    ("norberg", "Norberg", "Norberg", 60.06670, 15.91670, 4_653, 2015, "FACTS §2, S6", "de.wiki [S] S6"),
-    ("sater", "Säter", "Säter", 60.34705, 15.75233, 4_429, 2010, "FACTS §2, S16", "Säter torget [D]"),
-    ("hedemora", "Hedemora", "Hedemora", 60.27451, 15.98001, 7_371, 2015, "FACTS §2, S17", "Hedemora resecentrum [D]"),
-    ("avesta", "Avesta", "Avesta", 60.14444, 16.16750, 14_506, 2010, "FACTS §2, S14", "town point [S-weak] (FACTS §2)"),
-    ("kopparberg", "Kopparberg", "Ljusnarsberg", 59.86700, 14.98300, 3_016, 2010, "FACTS §2, S13", "wiki [S] S13"),
+    ("borlange", "Borlänge", "Borlänge", 60.48561, 15.43158, 51_425, 2024, "FACTS §1, S3", "Borlänge centrum [D]"),
+    ("falun", "Falun", "Falun", 60.60453, 15.63533, 59_945, 2024, "FACTS §1, S3", "Knutpunkten [D]"),
+    ("fagersta", "Fagersta", "Fagersta", 60.00417, 15.79333, 13_300, 2024, "[E] SCB as recalled", "wiki [S] S15"),
+    ("norberg", "Norberg", "Norberg", 60.06670, 15.91670, 5_517, 2023, "FACTS §1, S6", "de.wiki [S] S6"),
+    ("sater", "Säter", "Säter", 60.34705, 15.75233, 11_223, 2024, "FACTS §1, S3", "Säter torget [D]"),
+    ("hedemora", "Hedemora", "Hedemora", 60.27451, 15.98001, 15_281, 2024, "FACTS §1, S3", "Hedemora resecentrum [D]"),
+    ("avesta", "Avesta", "Avesta", 60.14444, 16.16750, 22_417, 2024, "FACTS §1, S3", "town point [S-weak] (FACTS §2)"),
+    ("kopparberg", "Kopparberg", "Ljusnarsberg", 59.86700, 14.98300, 4_369, 2024, "FACTS §1, S5", "wiki [S] S13"),
+    ("lindesberg", "Lindesberg", "Lindesberg", 59.59400, 15.23000, 23_141, 2024, "FACTS §1, S5", "[E] town centre"),
+    ("vasteras", "Västerås", "Västerås", 59.60750, 16.55213, 158_600, 2024, "[E] SCB as recalled", "Västerås C [D]"),
+    ("gagnef", "Gagnef (Djurås)", "Gagnef", 60.55860, 15.13250, 10_190, 2024, "[E] SCB as recalled", "[E] Djurås"),
+    ("leksand", "Leksand", "Leksand", 60.73000, 14.99900, 15_980, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("vansbro", "Vansbro", "Vansbro", 60.51200, 14.22400, 6_660, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("hallefors", "Hällefors", "Hällefors", 59.78200, 14.52200, 6_650, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("nora", "Nora", "Nora", 59.51960, 15.03900, 10_530, 2024, "[E] SCB as recalled", "[E] town centre"),
     (
-        "lindesberg",
-        "Lindesberg",
-        "Lindesberg",
-        59.59400,
-        15.23000,
-        9_149,
-        2010,
-        "FACTS §2, S5",
-        "[E] town centre (FACTS §2)",
+        "skinnskatteberg",
+        "Skinnskatteberg",
+        "Skinnskatteberg",
+        59.83000,
+        15.68900,
+        4_300,
+        2024,
+        "[E] SCB as recalled",
+        "[E] town centre",
     ),
+    ("koping", "Köping", "Köping", 59.51400, 15.99300, 26_700, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("surahammar", "Surahammar", "Surahammar", 59.71734, 16.22060, 10_200, 2024, "[E] SCB as recalled", "rail [D]"),
     (
-        "vasteras",
-        "Västerås",
-        "Västerås",
-        59.60750,
-        16.55213,
-        127_800,
-        None,
-        "FACTS §2, third-party city list [S-weak], year unknown",
-        "Västerås C, TiB shape end [D]",
+        "hallstahammar",
+        "Hallstahammar",
+        "Hallstahammar",
+        59.61300,
+        16.22900,
+        16_600,
+        2024,
+        "[E] SCB as recalled",
+        "[E] town centre",
     ),
 ]
 
@@ -329,7 +344,7 @@ def zone_features() -> list[dict]:
                 vacant_dwellings=v,
                 labour_force=lf,
                 jobs=lf,
-                src=f"population {pop}{year_txt}: tätort, {psrc}; point: {csrc}; dwellings = population / {hh} "
+                src=f"population {pop}{year_txt}: {muni} kommun, {psrc}; point: {csrc}; dwellings = population / {hh} "
                 f"{hh_src} / (1 − {VACANCY_EXTERNAL}) and vacant = {VACANCY_EXTERNAL:.1%} [E]; labour_force = "
                 f"population × {EMPLOYMENT_RATE_EXTERNAL} [E]; jobs = labour_force [E] (hub assumed balanced)",
             )
@@ -1875,6 +1890,78 @@ ROADS = [
         f"{S_LOCAL}",
         ["surahammar", *PENDELN[56:75], "vasteras"],
     ),
+    (
+        "rv70_borlange_djuras",
+        "70",
+        "trunk",
+        80.0,
+        "Riksväg 70 Borlänge – Djurås",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["borlange", (60.510, 15.300), (60.540, 15.200), (60.5586, 15.1325)],
+    ),
+    (
+        "rv70_djuras_leksand",
+        "70",
+        "trunk",
+        80.0,
+        "Riksväg 70 Djurås – Leksand",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        [(60.5586, 15.1325), (60.620, 15.070), (60.680, 15.020), (60.7300, 14.9990)],
+    ),
+    (
+        "rv66_nyhammar_bjorbo",
+        "66",
+        "trunk",
+        80.0,
+        "Riksväg 66 Nyhammar – Björbo",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["nyhammar", (60.340, 14.900), (60.400, 14.800), (60.4530, 14.6900)],
+    ),
+    (
+        "e16_bjorbo_vansbro",
+        "E16",
+        "trunk",
+        80.0,
+        "E16 Björbo – Vansbro",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        [(60.4530, 14.6900), (60.480, 14.500), (60.500, 14.350), (60.5120, 14.2240)],
+    ),
+    (
+        "rv63_kopparberg_hallefors",
+        "63",
+        "trunk",
+        80.0,
+        "Riksväg 63 Kopparberg – Hällefors",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["kopparberg", (59.850, 14.850), (59.820, 14.700), (59.7820, 14.5220)],
+    ),
+    (
+        "lindesberg_nora",
+        "",
+        "secondary",
+        80.0,
+        "Lindesberg – Nora",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["lindesberg", (59.560, 15.150), (59.5196, 15.0390)],
+    ),
+    (
+        "oti_skinnskatteberg",
+        "",
+        "secondary",
+        80.0,
+        "Fagersta (Oti) – Skinnskatteberg",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["oti", (59.930, 15.780), (59.880, 15.730), (59.8300, 15.6890)],
+    ),
+    (
+        "lv250_oti_koping",
+        "250",
+        "primary",
+        80.0,
+        "Länsväg 250 Fagersta – Köping",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["oti", (59.900, 15.870), (59.780, 15.930), (59.650, 15.970), (59.5140, 15.9930)],
+    ),
 ]
 
 
@@ -1986,6 +2073,15 @@ KEPT_CORRIDORS = (
     "rv70_sater_hedemora",
     "rv70_hedemora_avesta",
     "surahammar_hallstahammar_vasteras",
+    # roads to the commuting-field zones of issue 14 ([E] courses)
+    "rv70_borlange_djuras",
+    "rv70_djuras_leksand",
+    "rv66_nyhammar_bjorbo",
+    "e16_bjorbo_vansbro",
+    "rv63_kopparberg_hallefors",
+    "lindesberg_nora",
+    "oti_skinnskatteberg",
+    "lv250_oti_koping",
 )
 
 S_COURSE = "course: shortest bus road through the FACTS §5.1 points"

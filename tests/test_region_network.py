@@ -197,3 +197,57 @@ def test_every_study_zone_reaches_every_mine_by_public_transport(region: tuple[A
     walk = car["distance_km"] / 5.0 * 60
     slow = pt[(pt > walk) & (walk > 30)]
     assert slow.empty, f"walking beats public transport: {slow.round(0).to_dict()}"
+
+
+# --- the commuting field (issue 14) -------------------------------------------------------------------------
+MUNICIPALITIES = Path(__file__).resolve().parents[2] / "shared" / "region" / "municipalities_bergslagen.geojson"
+FIELD_MIN = 90.0
+# FACTS §1 municipal populations (2024-12-31, S3/S5) of the neighbours that FACTS covers
+FACTS_MUNICIPAL_POPULATION = {
+    "Borlänge": 51_425,
+    "Falun": 59_945,
+    "Säter": 11_223,
+    "Hedemora": 15_281,
+    "Avesta": 22_417,
+    "Ljusnarsberg": 4_369,
+    "Lindesberg": 23_141,
+}
+
+
+def _nearest_mine_car_min(net: Any, layers: Any, zone_ids: list[str]) -> Any:
+    sites = [f"mine_sites:{s}" for s in layers.mine_sites.index if layers.mine_sites.loc[s, "kind"] != "deposit"]
+    t = tg.travel_times(net, sites, [f"zones:{z}" for z in zone_ids], mode="car")
+    return t.groupby("to_id")["travel_time_min"].min()
+
+
+def test_external_zones_are_municipalities_within_90_min(region: tuple[Any, Any]) -> None:
+    """Each external zone is one municipality (one zone each) within 90 min by car of a mine site."""
+    layers, net = region
+    ext = layers.zones[layers.zones["kind"] == "external"]
+    assert ext["municipality"].is_unique, ext["municipality"][ext["municipality"].duplicated()]
+    assert len(ext) >= 15
+    times = _nearest_mine_car_min(net, layers, list(ext.index))
+    assert (times <= FIELD_MIN).all(), times[times > FIELD_MIN]
+    populations = ext.set_index("municipality")["population"]
+    for muni, pop in FACTS_MUNICIPAL_POPULATION.items():
+        assert populations[muni] == pop, muni
+    for col in ("labour_force", "jobs"):
+        assert (ext[col] > 0).all(), col
+
+
+def test_every_nearby_municipality_is_a_zone() -> None:
+    """Every municipality whose area comes within 40 km of a mine site (surely < 90 min by car) has a zone in it."""
+    if not MUNICIPALITIES.is_file():
+        pytest.skip(f"{MUNICIPALITIES} is not here (third-party polygons, read only for this check)")
+    gpd = pytest.importorskip("geopandas")
+    layers = tg.load_layers()
+    polygons = gpd.read_file(MUNICIPALITIES).to_crs("EPSG:3006")
+    mines = layers.mine_sites.to_crs("EPSG:3006")
+    zones = layers.zones.to_crs("EPSG:3006")
+    missing = []
+    for name, poly in zip(polygons["kom_namn"], polygons.geometry, strict=True):
+        if min(poly.distance(p) for p in mines.geometry) > 40_000:
+            continue
+        if not zones.geometry.within(poly.buffer(500)).any():
+            missing.append(name)
+    assert not missing, f"municipalities near a mine site without a zone: {missing}"
