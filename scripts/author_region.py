@@ -26,12 +26,18 @@ import argparse
 import itertools
 import json
 import math
+import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 
+import bus_roads
+import bus_services
 from pyproj import Geod, Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
+# Dalatrafik route shapes and stops (see its README); the script reads them to derive the local roads.
+DALATRAFIK = ROOT.parent / "shared" / "region" / "dalatrafik"
 GEOD = Geod(ellps="GRS80")
 TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 TO_WGS84 = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True)
@@ -199,36 +205,51 @@ RURAL = [
 
 # Neighbouring hubs (kind "external"): tätort populations (FACTS §2).
 # (zone_id, name, municipality (kommun), lat, lon, population, year, source, point source)
+# The commuting field (issue 14): every municipality within 90 min by car of a mine site is one zone (kind
+# "external"), its point at the main town. (zone_id, name, municipality, lat, lon, population, year, source of
+# the population, source of the point). Populations are municipal totals: FACTS §1 where it has them [S];
+# otherwise [E] SCB figures for 2024-12-31 as recalled, rounded to 10 (not in FACTS; check in SCB BE0101).
+# Sala (92 min) and Arboga (96 min) are beyond 90 min on the network, and so are Malung-Sälen, Rättvik, Örebro
+# and Filipstad; they are left out.
 EXTERNAL = [
-    ("borlange", "Borlänge", "Borlänge", 60.48561, 15.43158, 41_734, 2010, "FACTS §2, S14", "Borlänge centrum [D]"),
-    ("falun", "Falun", "Falun", 60.60453, 15.63533, 37_291, 2010, "FACTS §2, S14", "Knutpunkten [D]"),
-    ("fagersta", "Fagersta", "Fagersta", 60.00417, 15.79333, 11_130, 2010, "FACTS §2, S15", "wiki [S] S15"),
-    ("norberg", "Norberg", "Norberg", 60.06670, 15.91670, 4_653, 2015, "FACTS §2, S6", "de.wiki [S] S6"),
-    ("sater", "Säter", "Säter", 60.34705, 15.75233, 4_429, 2010, "FACTS §2, S16", "Säter torget [D]"),
-    ("hedemora", "Hedemora", "Hedemora", 60.27451, 15.98001, 7_371, 2015, "FACTS §2, S17", "Hedemora resecentrum [D]"),
-    ("avesta", "Avesta", "Avesta", 60.14444, 16.16750, 14_506, 2010, "FACTS §2, S14", "town point [S-weak] (FACTS §2)"),
-    ("kopparberg", "Kopparberg", "Ljusnarsberg", 59.86700, 14.98300, 3_016, 2010, "FACTS §2, S13", "wiki [S] S13"),
+    ("borlange", "Borlänge", "Borlänge", 60.48561, 15.43158, 51_425, 2024, "FACTS §1, S3", "Borlänge centrum [D]"),
+    ("falun", "Falun", "Falun", 60.60453, 15.63533, 59_945, 2024, "FACTS §1, S3", "Knutpunkten [D]"),
+    ("fagersta", "Fagersta", "Fagersta", 60.00417, 15.79333, 13_300, 2024, "[E] SCB as recalled", "wiki [S] S15"),
+    ("norberg", "Norberg", "Norberg", 60.06670, 15.91670, 5_517, 2023, "FACTS §1, S6", "de.wiki [S] S6"),
+    ("sater", "Säter", "Säter", 60.34705, 15.75233, 11_223, 2024, "FACTS §1, S3", "Säter torget [D]"),
+    ("hedemora", "Hedemora", "Hedemora", 60.27451, 15.98001, 15_281, 2024, "FACTS §1, S3", "Hedemora resecentrum [D]"),
+    ("avesta", "Avesta", "Avesta", 60.14444, 16.16750, 22_417, 2024, "FACTS §1, S3", "town point [S-weak] (FACTS §2)"),
+    ("kopparberg", "Kopparberg", "Ljusnarsberg", 59.86700, 14.98300, 4_369, 2024, "FACTS §1, S5", "wiki [S] S13"),
+    ("lindesberg", "Lindesberg", "Lindesberg", 59.59400, 15.23000, 23_141, 2024, "FACTS §1, S5", "[E] town centre"),
+    ("vasteras", "Västerås", "Västerås", 59.60750, 16.55213, 158_600, 2024, "[E] SCB as recalled", "Västerås C [D]"),
+    ("gagnef", "Gagnef (Djurås)", "Gagnef", 60.55860, 15.13250, 10_190, 2024, "[E] SCB as recalled", "[E] Djurås"),
+    ("leksand", "Leksand", "Leksand", 60.73000, 14.99900, 15_980, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("vansbro", "Vansbro", "Vansbro", 60.51200, 14.22400, 6_660, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("hallefors", "Hällefors", "Hällefors", 59.78200, 14.52200, 6_650, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("nora", "Nora", "Nora", 59.51960, 15.03900, 10_530, 2024, "[E] SCB as recalled", "[E] town centre"),
     (
-        "lindesberg",
-        "Lindesberg",
-        "Lindesberg",
-        59.59400,
-        15.23000,
-        9_149,
-        2010,
-        "FACTS §2, S5",
-        "[E] town centre (FACTS §2)",
+        "skinnskatteberg",
+        "Skinnskatteberg",
+        "Skinnskatteberg",
+        59.83000,
+        15.68900,
+        4_300,
+        2024,
+        "[E] SCB as recalled",
+        "[E] town centre",
     ),
+    ("koping", "Köping", "Köping", 59.51400, 15.99300, 26_700, 2024, "[E] SCB as recalled", "[E] town centre"),
+    ("surahammar", "Surahammar", "Surahammar", 59.71734, 16.22060, 10_200, 2024, "[E] SCB as recalled", "rail [D]"),
     (
-        "vasteras",
-        "Västerås",
-        "Västerås",
-        59.60750,
-        16.55213,
-        127_800,
-        None,
-        "FACTS §2, third-party city list [S-weak], year unknown",
-        "Västerås C, TiB shape end [D]",
+        "hallstahammar",
+        "Hallstahammar",
+        "Hallstahammar",
+        59.61300,
+        16.22900,
+        16_600,
+        2024,
+        "[E] SCB as recalled",
+        "[E] town centre",
     ),
 ]
 
@@ -323,7 +344,7 @@ def zone_features() -> list[dict]:
                 vacant_dwellings=v,
                 labour_force=lf,
                 jobs=lf,
-                src=f"population {pop}{year_txt}: tätort, {psrc}; point: {csrc}; dwellings = population / {hh} "
+                src=f"population {pop}{year_txt}: {muni} kommun, {psrc}; point: {csrc}; dwellings = population / {hh} "
                 f"{hh_src} / (1 − {VACANCY_EXTERNAL}) and vacant = {VACANCY_EXTERNAL:.1%} [E]; labour_force = "
                 f"population × {EMPLOYMENT_RATE_EXTERNAL} [E]; jobs = labour_force [E] (hub assumed balanced)",
             )
@@ -1869,6 +1890,78 @@ ROADS = [
         f"{S_LOCAL}",
         ["surahammar", *PENDELN[56:75], "vasteras"],
     ),
+    (
+        "rv70_borlange_djuras",
+        "70",
+        "trunk",
+        80.0,
+        "Riksväg 70 Borlänge – Djurås",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["borlange", (60.510, 15.300), (60.540, 15.200), (60.5586, 15.1325)],
+    ),
+    (
+        "rv70_djuras_leksand",
+        "70",
+        "trunk",
+        80.0,
+        "Riksväg 70 Djurås – Leksand",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        [(60.5586, 15.1325), (60.620, 15.070), (60.680, 15.020), (60.7300, 14.9990)],
+    ),
+    (
+        "rv66_nyhammar_bjorbo",
+        "66",
+        "trunk",
+        80.0,
+        "Riksväg 66 Nyhammar – Björbo",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["nyhammar", (60.340, 14.900), (60.400, 14.800), (60.4530, 14.6900)],
+    ),
+    (
+        "e16_bjorbo_vansbro",
+        "E16",
+        "trunk",
+        80.0,
+        "E16 Björbo – Vansbro",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        [(60.4530, 14.6900), (60.480, 14.500), (60.500, 14.350), (60.5120, 14.2240)],
+    ),
+    (
+        "rv63_kopparberg_hallefors",
+        "63",
+        "trunk",
+        80.0,
+        "Riksväg 63 Kopparberg – Hällefors",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["kopparberg", (59.850, 14.850), (59.820, 14.700), (59.7820, 14.5220)],
+    ),
+    (
+        "lindesberg_nora",
+        "",
+        "secondary",
+        80.0,
+        "Lindesberg – Nora",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["lindesberg", (59.560, 15.150), (59.5196, 15.0390)],
+    ),
+    (
+        "oti_skinnskatteberg",
+        "",
+        "secondary",
+        80.0,
+        "Fagersta (Oti) – Skinnskatteberg",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["oti", (59.930, 15.780), (59.880, 15.730), (59.8300, 15.6890)],
+    ),
+    (
+        "lv250_oti_koping",
+        "250",
+        "primary",
+        80.0,
+        "Länsväg 250 Fagersta – Köping",
+        "[E] joins a commuting-field zone (issue 14), not in FACTS §5.1; " + S_GEO_E + "; speed 80 [E] rural road",
+        ["oti", (59.900, 15.870), (59.780, 15.930), (59.650, 15.970), (59.5140, 15.9930)],
+    ),
 ]
 
 
@@ -1953,17 +2046,226 @@ def _course(coords: list[tuple[float, float]], corridor: str | None) -> list[tup
     return _densify(out)
 
 
-def road_features() -> list[dict]:
-    pieces = []
+# Corridors kept from the estimated layer: the roads outside the study area that no Dalatrafik bus of
+# Ludvika or Smedjebacken traces (rv 50 south of Grängesberg and Borlänge–Falun, rv 66 south of Fagersta,
+# rv 68, rv 70, the road along the railway to Västerås). Every other piece of ``ROADS`` is replaced by the
+# bus roads (scripts/bus_roads.py); each kept corridor's end joins the nearest bus road.
+KEPT_CORRIDORS = (
+    "rv50_lindesberg_infart",
+    "rv50_lindesberg_kopparberg",
+    "rv50_kopparberg",
+    "rv50_kopparberg_stalldalen",
+    "rv50_stalldalen",
+    "rv50_stalldalen_grangesberg",
+    "rv50_borlange_falun_urban_s",
+    "rv50_borlange_falun",
+    "rv50_falun_infart",
+    "rv50_falun_centrum",
+    "rv66_oti_surahammar",
+    "rv66_surahammar_vasteras",
+    "rv66_vasteras_infart",
+    "rv68_lindesberg_oti",
+    "rv68_oti_norberg",
+    "rv68_norberg",
+    "rv68_norberg_avesta",
+    "rv68_rv70_avesta",
+    "rv70_borlange_sater",
+    "rv70_sater_hedemora",
+    "rv70_hedemora_avesta",
+    "surahammar_hallstahammar_vasteras",
+    # roads to the commuting-field zones of issue 14 ([E] courses)
+    "rv70_borlange_djuras",
+    "rv70_djuras_leksand",
+    "rv66_nyhammar_bjorbo",
+    "e16_bjorbo_vansbro",
+    "rv63_kopparberg_hallefors",
+    "lindesberg_nora",
+    "oti_skinnskatteberg",
+    "lv250_oti_koping",
+)
+
+S_COURSE = "course: shortest bus road through the FACTS §5.1 points"
+# Numbered roads on the bus roads: the course runs along the bus roads through these points in order
+# (FACTS §5.1 point tables [D]; Vanhäll and Vanbo are Dalatrafik stops on rv 66 [D], issue 14: the real
+# rv 66 runs Smedjebacken–Vanhäll–Vanbo–Söderbärke, not the bus-361 detour east of Norra Barken).
+COURSES = [
+    bus_roads.Course(
+        "rv50_syd",
+        "50",
+        "trunk",
+        "Riksväg 50 Grängesberg – Ludvika",
+        70.0,
+        f"{S_RV50}; {S_COURSE}; rural speed 70 [E] (FACTS §5.2 rural riksväg 80–90, lowered for the villages and "
+        "junctions along Väsman; Ludvika–Grängesberg 15–18 min)",
+        (
+            N["grb_kyrkbacken"],
+            N["klenshyttan"],
+            N["skeppmora"],
+            N["ovre_finnaset"],
+            N["rondellen_gonasvagen"],
+            N["mossplan"],
+            N["ludvika"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv50_nord",
+        "50",
+        "trunk",
+        "Riksväg 50 Ludvika – Borlänge",
+        80.0,
+        f"{S_RV50}; {S_COURSE}; rural speed 80 [E] (FACTS §5.2 suggests 90; rural riksväg 80–90)",
+        (
+            N["ludvika"],
+            (60.1825, 15.2089),
+            N["persbo"],
+            (60.2254, 15.2296),
+            (60.2910, 15.2583),
+            (60.343, 15.324),
+            (60.386, 15.319),
+            (60.427, 15.332),
+            N["borlange"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv66_ost",
+        "66",
+        "trunk",
+        "Riksväg 66 Ludvika – Smedjebacken – Fagersta",
+        80.0,
+        "FACTS §5.1 rv 66 course (S54); " + S_COURSE + " and the Vanhäll and Vanbo stops [D]; rural speed 80 "
+        "(FACTS §5.2 suggested default Ludvika–Smedjebacken; Smedjebacken–Oti 90, 80 [E] for today's narrow road "
+        "that the 2+1 rebuild replaces, S55/S56)",
+        (
+            N["ludvika"],
+            N["harnas"],
+            N["sjobo"],
+            N["lernbo"],
+            N["morgardshammar"],
+            N["smedjebacken"],
+            (60.12026, 15.47463),
+            (60.11331, 15.48238),
+            N["vad"],
+            N["fagersta"],
+            N["oti"],
+        ),
+    ),
+    bus_roads.Course(
+        "rv66_nordvast",
+        "66",
+        "trunk",
+        "Riksväg 66 Ludvika – Grangärde – Nyhammar",
+        80.0,
+        "FACTS §5.1 rv 66 course (S54; shared with lv 245 to Finnsviken); " + S_COURSE + "; rural speed 80 [E]",
+        (N["ludvika"], N["sorvik"], N["ludvika_landsbygd"], (60.23464, 14.98879), N["grangarde"], N["nyhammar"]),
+    ),
+    bus_roads.Course(
+        "lv245",
+        "245",
+        "primary",
+        "Länsväg 245 Finnsviken – Sunnansjö – Fredriksberg",
+        70.0,
+        "FACTS §5.1 lv 245; " + S_COURSE + "; rural speed 70 (FACTS §5.2 local roads 70 [E])",
+        ((60.23464, 14.98879), N["sunnansjo"], N["fredriksberg"]),
+    ),
+]
+
+# Towns and villages: the road within the radius [E] of the centre point (FACTS §2) is driven at the
+# FACTS §5.2 urban (40–50) or village (50–60) speed [E]; (name, lat, lon, radius m, numbered road, other road).
+PLACES = [
+    # Ludvika: the centre streets round the resecentrum at 40 (the lower end of the urban range, as the centre
+    # streets of the previous layer), the town at 50 [E]
+    bus_roads.Place("Ludvika centrum", *N["ludvika"], 600.0, 40.0, 40.0),
+    bus_roads.Place("Ludvika", *N["ludvika"], 2200.0, 50.0, 50.0),
+    # Borlänge: centre 40 within 1 km (the lower end of the urban range, as E16 through the centre), the town
+    # stretch of rv 50 from the bus-296 waypoint at the start of the built-up area (~4 km out) at 50 [E]
+    bus_roads.Place("Borlänge centrum", *N["borlange"], 1000.0, 40.0, 40.0),
+    bus_roads.Place("Borlänge", *N["borlange"], 4000.0, 50.0, 50.0),
+    bus_roads.Place("Grängesberg", *N["grb_station"], 1300.0, 50.0, 50.0),
+    bus_roads.Place("Smedjebacken", *N["smedjebacken"], 1300.0, 50.0, 50.0),
+    # Fagersta: rv 66 runs through the town to Oti, 2.5 km from the bus-361 waypoint (S57: four lanes with
+    # roundabouts and traffic lights) [E]
+    bus_roads.Place("Fagersta", *N["fagersta"], 2800.0, 50.0, 50.0),
+    *[
+        bus_roads.Place(name, *N[key], 600.0, 60.0, 50.0)
+        for name, key in (
+            ("Sunnansjö", "sunnansjo"),
+            ("Nyhammar", "nyhammar"),
+            ("Grangärde", "grangarde"),
+            ("Gonäs", "gonas"),
+            ("Blötberget", "blotberget"),
+            ("Håksberg", "haksberg"),
+            ("Saxdalen", "saxdalen"),
+            ("Sörvik", "sorvik"),
+            ("Norrbo", "norrbo_vastansjo"),
+            ("Fredriksberg", "fredriksberg"),
+            ("Morgårdshammar", "morgardshammar"),
+            ("Söderbärke", "soderbarke"),
+            ("Vad", "vad"),
+            ("Hagge", "hagge"),
+            ("Gubbo", "gubbo"),
+            ("Björsjö", "bjorsjo"),
+        )
+    ],
+]
+
+
+def _kept_pieces() -> list[tuple[str, str, str, float, str, str, list[tuple[float, float]]]]:
+    missing = sorted(set(KEPT_CORRIDORS) - {r[0] for r in ROADS})
+    if missing:
+        raise bus_roads.InputError(f"KEPT_CORRIDORS names pieces that are not in ROADS: {missing}")
+    out = []
     for key, ref, cls, speed, name, src, pts in ROADS:
-        corridor = COURSE_LENGTH.get(key)
-        coords = _course([_pt(p) for p in pts], corridor)
-        if corridor is not None:
-            src = (
-                f"{src}; length: the {CORRIDOR_NAMES[corridor]} shape's km between the vertices [D] "
-                f"(corridor_waypoints.csv), at most {DETOUR_CAP:g}× the straight line [E]"
+        if key in KEPT_CORRIDORS:
+            out.append((key, ref, cls, speed, name, src, _course([_pt(p) for p in pts], COURSE_LENGTH.get(key))))
+    return out
+
+
+def road_features(data: bus_roads.Dalatrafik) -> list[dict]:
+    kept = _kept_pieces()
+    ends_xy: dict[tuple[float, float], tuple[float, float]] = {}
+    end_ref: dict[tuple[float, float], str] = {}
+    for _, ref, *_rest, coords in kept:
+        for c in (coords[0], coords[-1]):
+            ends_xy[_round_m(_xy(c))] = c
+            end_ref.setdefault(_round_m(_xy(c)), ref)
+    bus_lines = bus_roads.derive_centrelines(data)
+    bus, links = bus_roads.assemble(bus_lines, sorted(ends_xy), COURSES, PLACES, data.stops)
+    pieces = list(kept)
+    for i, (link, end) in enumerate(links, 1):
+        coords = [ends_xy[end], *bus_roads.to_lonlat(link)[1:]]
+        if coords[0] == coords[-1]:
+            continue
+        ref = end_ref[end]
+        pieces.append(
+            (
+                f"join_{i:02d}",
+                ref,
+                "trunk" if ref else "secondary",
+                50.0,
+                "Anslutning till busslinjevägnätet",
+                "[E] straight link from the end of a kept corridor to the nearest bus road (a junction); "
+                "speed: urban 40–50 (FACTS §5.2 [E])",
+                coords,
             )
-        pieces.append((key, ref, cls, speed, name, src, coords))
+        )
+    counters: Counter[str] = Counter()
+    for f in sorted(bus, key=lambda f: (f["ref"] or "~", f["name"], f["geometry"].coords[0])):
+        coords = bus_roads.to_lonlat(f["geometry"])
+        if len(coords) < 2:
+            continue  # shorter than the 6-decimal grid (< 0.1 m): its two ends are one vertex
+        stem = f"bus_{f['ref']}" if f["ref"] else "bus_lokal"
+        counters[stem] += 1
+        pieces.append(
+            (f"{stem}_{counters[stem]:03d}", f["ref"], f["road_class"], f["speed_kmh"], f["name"], f["source"], coords)
+        )
+    return _split_at_junctions(pieces)
+
+
+def _round_m(xy: tuple[float, float]) -> tuple[float, float]:
+    return (round(xy[0], 1), round(xy[1], 1))
+
+
+def _split_at_junctions(pieces: list) -> list[dict]:
     # a vertex is a junction if it occurs in more than one piece: split pieces there
     seen: Counter[tuple[float, float]] = Counter()
     for *_, coords in pieces:
@@ -1977,9 +2279,10 @@ def road_features() -> list[dict]:
                 parts.append(cur)
                 cur = [c]
         parts.append(cur)
+        single = key.startswith(("bus_", "join_")) and len(parts) == 1
         for i, part in enumerate(parts, 1):
             props = dict(
-                road_id=f"{key}_{i:02d}",
+                road_id=key if single else f"{key}_{i:02d}",
                 ref=ref,
                 road_class=cls,
                 speed_kmh=float(speed),
@@ -2109,11 +2412,17 @@ def rail_line_features() -> list[dict]:
     return feats
 
 
-def station_features() -> list[dict]:
-    return [
+def station_features(bus_stops) -> list[dict]:
+    """Railway stations, then the Dalatrafik bus stops served by the feed's bus trips (stop areas, [D])."""
+    rail = [
         _feature({"station_id": sid, "name": name}, {"type": "Point", "coordinates": _ll(lat, lon)})
         for sid, name, lat, lon, _src in STATIONS
     ]
+    bus = [
+        _feature({"station_id": r.station_id, "name": r.name}, {"type": "Point", "coordinates": _ll(r.lat, r.lon)})
+        for r in bus_stops.itertuples()
+    ]
+    return rail + bus
 
 
 # ---------------------------------------------------------------------------
@@ -2211,11 +2520,12 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
-def gtfs_tables() -> dict[str, list[list[str]]]:
+def gtfs_tables(bus_stops, bus_trips) -> dict[str, list[list[str]]]:
     t: dict[str, list[list[str]]] = {}
     t["agency.txt"] = [
         ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
         ["tib", "Tåg i Bergslagen", "https://www.tagibergslagen.se/", "Europe/Stockholm", "sv"],
+        ["dalatrafik", "Dalatrafik", "https://www.dalatrafik.se/", "Europe/Stockholm", "sv"],
     ]
     t["feed_info.txt"] = [
         ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date", "feed_end_date", "feed_version"],
@@ -2246,9 +2556,13 @@ def gtfs_tables() -> dict[str, list[list[str]]]:
     t["routes.txt"] = [["route_id", "agency_id", "route_short_name", "route_long_name", "route_type"]]
     for rid, short, long_name in ROUTES:
         t["routes.txt"].append([rid, "tib", short, long_name, "2"])
+    for line in sorted({trip.route for trip in bus_trips}, key=lambda r: (len(r), r)):
+        t["routes.txt"].append([line, "dalatrafik", line, f"Dalatrafik buss {line}", "3"])
     t["stops.txt"] = [["stop_id", "stop_name", "stop_lat", "stop_lon"]]
     for sid, name, lat, lon, _src in STATIONS:
         t["stops.txt"].append([sid, name, f"{lat:.6f}", f"{lon:.6f}"])
+    for r in bus_stops.itertuples():
+        t["stops.txt"].append([r.station_id, r.name, f"{r.lat:.6f}", f"{r.lon:.6f}"])
     t["trips.txt"] = [["route_id", "service_id", "trip_id", "trip_headsign", "direction_id"]]
     t["stop_times.txt"] = [["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]]
     trips = []
@@ -2263,7 +2577,20 @@ def gtfs_tables() -> dict[str, list[list[str]]]:
         t["trips.txt"].append([route, "weekday", trip_id, headsign, str(direction)])
         for seq, (sid, arr, dep) in enumerate(pattern, 1):
             t["stop_times.txt"].append([trip_id, _hhmm(start + arr), _hhmm(start + dep), sid, str(seq)])
+    # Dalatrafik buses: one trip per weekday departure of each route shape (scripts/bus_services.py)
+    for trip in sorted(bus_trips, key=lambda b: (len(b.route), b.route, b.shape_id)):
+        for start in trip.starts_min:
+            trip_id = f"{trip.route}_{trip.shape_id}_{start // 60:02d}{start % 60:02d}"
+            headsign = next(r.name for r in bus_stops.itertuples() if r.station_id == trip.stops[-1])
+            t["trips.txt"].append([trip.route, "weekday", trip_id, headsign, "0"])
+            for seq, (sid, off) in enumerate(zip(trip.stops, trip.offsets_s, strict=True), 1):
+                clock = _hhmmss(start * 60 + off)
+                t["stop_times.txt"].append([trip_id, clock, clock, sid, str(seq)])
     return t
+
+
+def _hhmmss(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 # ---------------------------------------------------------------------------
@@ -2299,20 +2626,47 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "layers", help="output directory (default: layers/)")
-    out: Path = parser.parse_args(argv).out
-    (out / "gtfs").mkdir(parents=True, exist_ok=True)
-    layers = {
-        "zones": zone_features(),
-        "mine_sites": mine_features(),
-        "housing_land": housing_features(),
-        "roads": road_features(),
-        "rail_lines": rail_line_features(),
-        "rail_stations": station_features(),
-    }
-    for name, feats in layers.items():
-        write_geojson(out / f"{name}.geojson", name, feats)
-    for fname, rows in gtfs_tables().items():
-        write_csv(out / "gtfs" / fname, rows)
+    parser.add_argument(
+        "--dalatrafik", type=Path, default=DALATRAFIK, help=f"Dalatrafik GeoPackages (default: {DALATRAFIK})"
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    try:
+        data = bus_roads.read_dalatrafik(args.dalatrafik)
+        roads = road_features(data)
+        stop_table = bus_services.bus_stops(data.stops)
+        trips = bus_services.bus_trips(
+            bus_roads.bus_shapes(data),
+            data.stops,
+            stop_table,
+            [[tuple(c) for c in f["geometry"]["coordinates"]] for f in roads],
+            [f["properties"]["speed_kmh"] for f in roads],
+        )
+        stops = bus_services.stop_frame(stop_table, trips)
+        layers = {
+            "zones": zone_features(),
+            "mine_sites": mine_features(),
+            "housing_land": housing_features(),
+            "roads": roads,
+            "rail_lines": rail_line_features(),
+            "rail_stations": station_features(stops),
+        }
+        tables = gtfs_tables(stops, trips)
+    except bus_roads.InputError as exc:
+        raise SystemExit(f"author_region: {exc}\nnothing was written") from None
+    # write everything into a temporary directory first; move into place only when all succeeded
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".author_region_") as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "gtfs").mkdir()
+        for name, feats in layers.items():
+            write_geojson(tmp / f"{name}.geojson", name, feats)
+        for fname, rows in tables.items():
+            write_csv(tmp / "gtfs" / fname, rows)
+        (out / "gtfs").mkdir(exist_ok=True)
+        for path in sorted(tmp.rglob("*")):
+            if path.is_file():
+                os.replace(path, out / path.relative_to(tmp))
     counts = ", ".join(f"{k} {len(v)}" for k, v in layers.items())
     print(f"wrote {out}: {counts}")
 

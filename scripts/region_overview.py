@@ -204,7 +204,9 @@ def _draw_rail(ax: Axes, layers: tg.Layers, scale: float) -> None:
         layers.rail_lines.plot(ax=ax, color="white", linewidth=3.0 * scale, zorder=7)
         layers.rail_lines.plot(ax=ax, color="#1c2833", linewidth=1.4 * scale, linestyle=(0, (5, 3)), zorder=7.5)
     if layers.rail_stations is not None:
-        layers.rail_stations.plot(
+        bus = layers.rail_stations.index.astype(str).str.startswith("hpl_")  # Dalatrafik stop areas
+        layers.rail_stations[bus].plot(ax=ax, marker="o", color="#2471a3", markersize=4 * scale, zorder=8.5)
+        layers.rail_stations[~bus].plot(
             ax=ax, marker="s", color="white", edgecolor="#1c2833", markersize=34 * scale, linewidth=1.2, zorder=9
         )
 
@@ -321,6 +323,7 @@ def _legend(fig: plt.Figure, ax: Axes, *, housing: bool) -> None:
     handles += [
         Line2D([], [], color="#1c2833", lw=1.4, linestyle=(0, (5, 3)), label="railway (Bergslagsbanan, -pendeln)"),
         Line2D([], [], marker="s", color="white", markeredgecolor="#1c2833", lw=0, markersize=8, label="station"),
+        Line2D([], [], marker="o", color="#2471a3", lw=0, markersize=3, label="bus stop (Dalatrafik)"),
     ]
     for kind, marker in SITE_MARKERS.items():
         handles.append(
@@ -382,7 +385,7 @@ def region_figure(layers: tg.Layers) -> plt.Figure:
     """The whole embedded region: roads, railways, towns, mine sites; the study area framed."""
     fig, ax = _new_figure(
         "Ludvika–Smedjebacken and its neighbouring towns",
-        "tillvaxt_geo embedded region: roads by class with riksväg numbers, railways and stations, "
+        "tillvaxt_geo embedded region: roads by class with riksväg numbers, railways, stations and bus stops, "
         "zones sized by population, mine sites",
     )
     x0, y0, x1, y1 = layers.roads.total_bounds
@@ -426,12 +429,13 @@ def _car_time_table(fig: plt.Figure, layers: tg.Layers) -> None:
     names = dict(zip(places, list(grangesberg["name"]) + list(towns["name"]), strict=True))
     times = tg.travel_times(tg.build_network(layers), ["zones:ludvika"], places, mode="car")
     times = times.assign(name=[names[f"zones:{t}"] for t in times["to_id"]]).sort_values("travel_time_min")
-    lines = [f"{'to':<13}{'min':>5}{'km':>7}"]
-    lines += [f"{r.name:<13}{r.travel_time_min:>5.0f}{r.distance_km:>7.0f}" for r in times.itertuples()]
+    width = max(len(str(n)) for n in times["name"]) + 1
+    lines = [f"{'to':<{width}}{'min':>5}{'km':>6}"]
+    lines += [f"{r.name:<{width}}{r.travel_time_min:>5.0f}{r.distance_km:>6.0f}" for r in times.itertuples()]
     fig.text(
-        0.745, 0.40, "Car from Ludvika (free flow,\non the layers' road network)", fontsize=11, weight="bold", va="top"
+        0.745, 0.42, "Car from Ludvika (free flow,\non the layers' road network)", fontsize=11, weight="bold", va="top"
     )
-    fig.text(0.745, 0.345, "\n".join(lines), fontsize=10, family="monospace", va="top", linespacing=1.35)
+    fig.text(0.745, 0.37, "\n".join(lines), fontsize=8.5, family="monospace", va="top", linespacing=1.25)
 
 
 def local_figure(layers: tg.Layers) -> plt.Figure:

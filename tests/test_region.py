@@ -266,7 +266,11 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "author_region.py"
 
 
+DALATRAFIK = REPO.parent / "shared" / "region" / "dalatrafik"
+
+
 @pytest.mark.skipif(not SCRIPT.exists(), reason="authoring script not in this checkout")
+@pytest.mark.skipif(not DALATRAFIK.is_dir(), reason="the shared Dalatrafik files (../shared) are not here")
 def test_layers_match_authoring_script(tmp_path):
     """The committed layers are exactly what scripts/author_region.py writes."""
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True)
@@ -275,3 +279,42 @@ def test_layers_match_authoring_script(tmp_path):
     assert generated
     different = [str(p) for p in generated if not filecmp.cmp(tmp_path / p, layers / p, shallow=False)]
     assert not different, f"layers differ from the script's output (re-run the script): {different}"
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="authoring script not in this checkout")
+@pytest.mark.parametrize("defect", ["missing_file", "missing_column"])
+def test_authoring_script_refuses_bad_input(tmp_path, defect):
+    """A missing shared file or a changed column stops the script with a message naming it; nothing is written."""
+    source = tmp_path / "dalatrafik"
+    source.mkdir()
+    if defect == "missing_column":
+        gpd = pytest.importorskip("geopandas")
+        from shapely.geometry import LineString, Point
+
+        for name in ("Kollektivtrafik_Ludvika.gpkg", "Kollektivtrafik_Smedjebacken.gpkg"):
+            lines = gpd.GeoDataFrame(
+                {"shape_id": ["1"], "linjenummer": ["298"], "klassificering": ["Landsbygdstrafik"]},
+                geometry=[LineString([(500000, 6660000), (501000, 6660000)])],
+                crs="EPSG:3006",
+            )
+            stops = gpd.GeoDataFrame(
+                {
+                    "stop_id": ["1"],
+                    "stop_name": ["A"],
+                    "parent_station": ["p"],
+                    "genomsnitt_veckodag_avgangar": [1.0],
+                    "linjer": ["298"],
+                },
+                geometry=[Point(500000, 6660000)],
+                crs="EPSG:3006",
+            )
+            lines.to_file(source / name, layer="linjer")
+            stops.to_file(source / name, layer="hallplatslagen")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out), "--dalatrafik", str(source)], capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    expected = "file not found" if defect == "missing_file" else "genomsnitt_veckodag_avgangar"
+    assert expected in run.stderr, run.stderr
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))

@@ -42,7 +42,7 @@ __all__ = [
 
 COMMUTE_SOURCES: dict[str, str] = {
     "decay": (
-        "preference p(t) = 1 / (1 + (t / 7 min)^2.5), log-logistic: the best of the logistic, exponential and "
+        "preference p(t) = 1 / (1 + (t / 4 min)^2.5), log-logistic: the best of the logistic, exponential and "
         "log-logistic forms calibrated with a doubly constrained gravity model on today's commuting in the "
         "embedded region (home-municipality and in-commuter shares 2021, FACTS §12; If survey bands, FACTS §8); "
         "see docs/model.md. de Vries et al. (FACTS §12): a logistic function of log cost fits commuting best"
@@ -154,7 +154,7 @@ class CommuteParams:
     """
 
     mode: str = "car"
-    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=7.0, shape=2.5))
+    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=4.0, shape=2.5))
     acceptance: Decay = field(default_factory=lambda: Decay(midpoint_min=45.0, scale_min=5.0))
     max_time_min: float = 90.0
     pools: Pools = field(default_factory=Pools)
