@@ -16,7 +16,6 @@ from tillvaxt_geo.scenario.config import parse_scenario
 from tillvaxt_geo.scenario.results import compare
 from tillvaxt_geo.scenario.run import run_scenario
 
-
 IN_MOVERS_ONLY = {"existing_workforce_share": 0.0, "in_mover_share": 1.0, "long_distance_share": 0.0}
 
 

@@ -36,9 +36,9 @@ Array = NDArray[np.float64]
 #: where each default comes from (shown in provenance.parameter_sources)
 CHOICE_SOURCES: dict[str, str] = {
     "choice_time_per_min": (
-        "[E] −0.06 per minute (try −0.02 to −0.15): the commute-time coefficient of a residential logit; "
-        "with the acceptance bound a(t) it halves the odds of a place 12 min farther, in line with the "
-        "steep relative decay calibrated on today's commuting (docs/model.md)"
+        "[E] −0.04 per minute (try −0.02 to −0.15): the commute-time coefficient of a residential logit; "
+        "with the acceptance bound a(t) it halves the odds of a place 17 min farther; within the range that "
+        "keeps a 500-job workplace's in-commuter share within 5 points of today's (scripts/model_checks.py)"
     ),
     "choice_population": (
         "[E] 0.3 (try 0 to 0.6): elasticity of the choice to the place's population, a proxy for services, "
@@ -65,7 +65,7 @@ class ChoiceParams:
         β_jobs, elasticity to the jobs within 30 min of the place; ≥ 0.
     """
 
-    time_per_min: float = -0.06
+    time_per_min: float = -0.04
     population: float = 0.3
     partner_jobs: float = 0.3
 

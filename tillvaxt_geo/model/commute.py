@@ -208,9 +208,9 @@ class Pools:
         (c) Share commuting weekly or long-distance from the start.
     """
 
-    existing_workforce: float = 0.65
-    in_movers: float = 0.30
-    long_distance: float = 0.05
+    existing_workforce: float = 0.80
+    in_movers: float = 0.08
+    long_distance: float = 0.12
 
     def __post_init__(self) -> None:
         named = {

@@ -42,7 +42,7 @@ __all__ = [
 
 COMMUTE_SOURCES: dict[str, str] = {
     "decay": (
-        "preference p(t) = 1 / (1 + (t / 4 min)^2.5), log-logistic: the best of the logistic, exponential and "
+        "preference p(t) = 1 / (1 + (t / 4.6 min)^2.5), log-logistic: the best of the logistic, exponential and "
         "log-logistic forms calibrated with a doubly constrained gravity model on today's commuting in the "
         "embedded region (home-municipality and in-commuter shares 2021, FACTS §12; If survey bands, FACTS §8); "
         "see docs/model.md. de Vries et al. (FACTS §12): a logistic function of log cost fits commuting best"
@@ -53,20 +53,21 @@ COMMUTE_SOURCES: dict[str, str] = {
         "responses rise sharply at 45 min (FACTS §8, §12)"
     ),
     "existing_workforce_share": (
-        "[E] 0.65 (try 0.4–0.8): (a) hired among today's labour force within commuting range, keeping their "
-        "homes. Bergslagen is a dense labour market (Borlänge, Falun, Fagersta within 30–60 min, FACTS §5) "
-        "where, unlike Malmfälten, most hires can commute daily; Hitachi Energy's 2021 hiring hoped for half "
-        "its 400 recruits to settle locally (FACTS §1, S9/S10)"
+        "[D] 0.80 (try 0.6–0.9): (a) hired among today's labour force within commuting range, keeping their "
+        "homes. Calibrated with long_distance_share so that a 500-job workplace at Ludvika and at Smedjebacken, "
+        "run through this allocation, draws today's in-commuters' share of the jobs there (24.3 % and 25.4 %, "
+        "SCB 2021, FACTS §12) within 5 points (scripts/model_checks.py, docs/model.md): in a dense labour market "
+        "most new jobs are filled by people already living within reach"
     ),
     "in_mover_share": (
-        "[E] 0.30 (try 0.15–0.45): (b) moving into the region and choosing a dwelling; Ludvika's 2023 "
-        "growth came mostly from labour immigration (+196 from abroad, FACTS §1)"
+        "[D] 0.08 (try 0.03–0.3): (b) moving into the region and choosing a dwelling; the rest of 1 after (a) "
+        "and (c). Ludvika's 2023 growth came mostly from labour immigration (+196 from abroad, FACTS §1): "
+        "raise it for a recruitment drive from outside the region"
     ),
     "long_distance_share": (
-        "[E] 0.05 (try 0.02–0.15): (c) weekly or long-distance commuters from the start; in Malmfälten "
-        "(Kiruna, Gällivare) fly-in/fly-out workers are 10–15 % of the mining workforce (government "
-        "coordinator P. Larsson's report, 2023 press), many with subcontractors; Bergslagen's daily-"
-        "commutable labour markets put the default at the low end"
+        "[D] 0.12 (try 0.05–0.2): (c) weekly or long-distance commuters; calibrated with (a), and in the range "
+        "seen in Malmfälten (Kiruna, Gällivare), where fly-in/fly-out workers are 10–15 % of the mining "
+        "workforce (government coordinator P. Larsson's report, 2023 press), many with subcontractors"
     ),
     "no_car_share": (
         "[E] 0.10 (try 0.05–0.20): workers without a car, who commute by public transport where it reaches "
@@ -81,13 +82,14 @@ COMMUTE_SOURCES: dict[str, str] = {
 
 HOUSING_SOURCES: dict[str, str] = {
     "vacant_share_available": (
-        "[E] 0.35 (try 0.2–0.6): the share of vacant dwellings open to the mines' in-movers; the rest goes to "
-        "the region's other hiring and household growth: Hitachi Energy's ~400 hires of 2021 of whom the "
-        "municipality hoped 200 would settle locally, its Smedjebacken valve factory (50–100 jobs) (FACTS §1, "
-        "S9/S10) and +196 immigrants a year (FACTS §1); against ~200 mine in-movers that leaves about a third"
+        "[E] 0.10 (try 0.05–0.35): the share of vacant dwellings open to the mines' in-movers. The mines bring "
+        "one or two hundred in-moving households over their hiring years; in the same years Ludvika alone "
+        "receives about 1 360 in-movers a year (FACTS §1, 2023), Hitachi Energy hires hundreds (400 in 2021, "
+        "half hoped to settle locally; a new factory in Smedjebacken, FACTS §1, S9/S10): the mines' share of "
+        "the movers competing for dwellings is about a tenth"
     ),
     "land_share_available": (
-        "[E] 0.35 (try 0.2–0.6): the share of housing land released by the scenario year open to the mines' "
+        "[E] 0.10 (try 0.05–0.35): the share of housing land released by the scenario year open to the mines' "
         "in-movers; Ludvika's 3 000-dwelling target is mostly for Hitachi Energy's growth (FACTS §7, S75/S76), "
         "reasoned as for vacant_share_available"
     ),
@@ -154,7 +156,7 @@ class CommuteParams:
     """
 
     mode: str = "car"
-    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=4.0, shape=2.5))
+    decay: Decay = field(default_factory=lambda: Decay(form=DecayForm.LOG_LOGISTIC, midpoint_min=4.6, shape=2.5))
     acceptance: Decay = field(default_factory=lambda: Decay(midpoint_min=45.0, scale_min=5.0))
     max_time_min: float = 90.0
     pools: Pools = field(default_factory=Pools)
@@ -185,8 +187,8 @@ class HousingParams:
     """
 
     extra_release_year: int | None = None
-    vacant_share_available: float = 0.35
-    land_share_available: float = 0.35
+    vacant_share_available: float = 0.10
+    land_share_available: float = 0.10
     constraints: tuple[str, ...] = ()
     mine_buffer_m: float = 0.0
 
