@@ -133,3 +133,11 @@ def test_every_alternative_differs_from_two_companies_in_a_headline_figure(path:
     other = _run(tg.load_scenario(path)).figures()
     differs = [k for k in base if base[k] is not None and other[k] is not None and abs(other[k] - base[k]) >= 0.05]
     assert differs, f"{path.stem} changes no headline figure of two_companies"
+
+
+@pytest.mark.parametrize(("column", "what"), [("labour_force", "employed residents"), ("dwellings", "dwellings")])
+def test_a_populated_zone_without_workers_or_dwellings_is_named(column: str, what: str) -> None:
+    zones = _layers().zones.copy()
+    zones.loc["ludvika", column] = 0
+    with pytest.raises(tg.ConfigError, match=rf"zones.*'{column}'.*ludvika \(Ludvika\).*no {what}"):
+        _run(tg.load_scenario("two_companies"), _layers().replace(zones=zones))

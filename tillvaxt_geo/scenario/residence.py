@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tillvaxt_geo.data.layers import local_zones
+from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.model.calibration import gravity_model, intrazonal_times
 from tillvaxt_geo.model.choice import choice_weights
 from tillvaxt_geo.model.commute import Allocation, ModeGroup, allocate_residences
@@ -151,12 +152,29 @@ def zone_context(zones: gpd.GeoDataFrame, times_min: np.ndarray, scenario: Scena
     scenario
         Its ``commute.decay`` is the calibrated preference p(t).
     """
+    _check_zones(zones)
     model = gravity_model(
         zones["labour_force"].to_numpy(float), zones["jobs"].to_numpy(float), scenario.commute.decay(times_min)
     )
     jobs = zones["jobs"].to_numpy(float)
     within = np.isfinite(times_min) & (times_min <= PARTNER_JOBS_MIN)
     return ZoneContext(origin_factors=model.origin_factors, partner_jobs=(within * jobs[None, :]).sum(axis=1))
+
+
+def _check_zones(zones: gpd.GeoDataFrame) -> None:
+    """The model needs employed residents and dwellings wherever people live, and some jobs somewhere."""
+    populated = zones["population"].to_numpy(float) > 0
+    names = zones["name"].astype(str).to_numpy() if "name" in zones else np.asarray(zones.index, dtype=str)
+    for column, what in (("labour_force", "employed residents"), ("dwellings", "dwellings")):
+        empty = populated & ~(zones[column].to_numpy(float) > 0)
+        if empty.any():
+            listed = ", ".join(f"{i} ({n})" for i, n in zip(zones.index[empty][:5], names[empty][:5], strict=True))
+            raise ConfigError(
+                f"layer 'zones', column '{column}': zone(s) {listed} have residents but no {what}; the residence "
+                f"model needs {what} wherever people live: give them a value > 0 (or population 0)"
+            )
+    if not (zones["jobs"].to_numpy(float) > 0).any():
+        raise ConfigError("layer 'zones', column 'jobs': no zone has jobs; today's commuting cannot be modelled")
 
 
 def _unit_zone(zones: gpd.GeoDataFrame, housing: gpd.GeoDataFrame | None) -> np.ndarray:
