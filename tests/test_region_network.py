@@ -251,3 +251,52 @@ def test_every_nearby_municipality_is_a_zone() -> None:
         if not zones.geometry.within(poly.buffer(500)).any():
             missing.append(name)
     assert not missing, f"municipalities near a mine site without a zone: {missing}"
+
+
+# --- scenarios on the right roads (issue 14) ----------------------------------------------------------------
+SCENARIOS = Path(__file__).resolve().parents[1] / "layers" / "scenarios"
+
+
+def test_rv66_2plus1_upgrades_the_real_riksvag_66() -> None:
+    """The 2+1 scenario speeds up rv 66 by Vanhäll and Vanbo (real stops on it), not the road east of Norra Barken."""
+    if not all((DALATRAFIK / name).is_file() for name in GPKGS):
+        pytest.skip(f"the shared Dalatrafik files are not in {DALATRAFIK}")
+    gpd = pytest.importorskip("geopandas")
+    import pandas as pd
+    import shapely
+
+    stops = pd.concat([gpd.read_file(DALATRAFIK / n, layer="hallplatslagen") for n in GPKGS], ignore_index=True)
+    on_rv66 = stops[stops["stop_name"].isin(["Vanhäll", "Vanbo"])].to_crs("EPSG:3006")
+    assert len(on_rv66) >= 2
+    layers = tg.load_layers()
+    scenario = tg.load_scenario(SCENARIOS / "rv66_2plus1.toml")
+    changed = tg.apply_changes(layers, scenario.changes)
+    before = layers.roads.set_index("road_id")["speed_kmh"]
+    after = changed.roads.set_index("road_id")["speed_kmh"]
+    faster = after.index[after.reindex(before.index).to_numpy() != before.to_numpy()]
+    roads = layers.roads.set_index("road_id").loc[faster].to_crs("EPSG:3006")
+    assert len(roads) and set(roads["ref"]) == {"66"}
+    upgraded = shapely.union_all(list(roads.geometry))
+    assert all(upgraded.distance(p) < 100 for p in on_rv66.geometry), "rv 66 by Vanhäll/Vanbo not upgraded"
+    east_of_barken = layers.zones.to_crs("EPSG:3006").geometry["smedjebacken_landsbygd"]
+    assert upgraded.distance(east_of_barken) > 2000, "the road east of Norra Barken was upgraded"
+    net0, net1 = tg.build_network(layers), tg.build_network(changed)
+    t0 = tg.travel_times(net0, ["zones:smedjebacken"], ["zones:fagersta"], mode="car").iloc[0]["travel_time_min"]
+    t1 = tg.travel_times(net1, ["zones:smedjebacken"], ["zones:fagersta"], mode="car").iloc[0]["travel_time_min"]
+    assert t1 < t0
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_bundled_scenario_changes_apply(path: Path) -> None:
+    """Every bundled scenario's changes find the roads, routes and places they name."""
+    scenario = tg.load_scenario(path)
+    tg.apply_changes(tg.load_layers(), scenario.changes)
+
+
+def test_overview_map_draws_bus_stops_small(tmp_path: Path) -> None:
+    """The region's bus stops (served by buses only) get their own small marker and legend entry."""
+    pytest.importorskip("folium")
+    layers = tg.load_layers()
+    html = tg.save_map(tg.overview_map(layers, lang="en"), tmp_path / "overview.html").read_text(encoding="utf-8")
+    assert "Bus stops" in html
+    assert '"radius": 2.5' in html and '"radius": 5.0' in html

@@ -270,12 +270,26 @@ def _rail(m: folium.Map, layers: Any, lang: str) -> str:
         _vector(_group(m, label("rail", lang)), _wgs84(lines.geometry), [style] * len(lines), css="tg-rail", tips=tips)
         rows += swatch("#333", label("rail", lang), kind="ln", style="border-top-style:dashed")
     if stations is not None and len(stations):
+        # stops served by buses only (GTFS route_type) are drawn small, so that hundreds of them stay readable
+        services = getattr(layers, "rail_services", None)
+        bus_only: set[str] = set()
+        if services is not None and {"station_id", "route_type"} <= set(services.columns):
+            types = services.groupby(services["station_id"].astype(str))["route_type"].agg(frozenset)
+            bus_only = {sid for sid, kinds in types.items() if kinds == {"bus"}}
+        is_bus = [str(sid) in bus_only for sid in stations.index]
         style = _circle(5, "#fff", colour="#222", weight=2, opacity=1)
-        tips = [_tip(f"{label('station', lang)}: {_get(r, 'name', '')}") for _, r in stations.iterrows()]
+        bus_style = _circle(2.5, "#fff", colour="#1f618d", weight=1, opacity=1)
+        tips = [
+            _tip(f"{label('bus_stop' if bus else 'station', lang)}: {_get(r, 'name', '')}")
+            for bus, (_, r) in zip(is_bus, stations.iterrows(), strict=True)
+        ]
         points = _wgs84(stations.geometry, points=True)
         group = _group(m, label("stations", lang))
-        _vector(group, points, [style] * len(stations), css="tg-stations", tips=tips, points=True)
+        styles = [bus_style if bus else style for bus in is_bus]
+        _vector(group, points, styles, css="tg-stations", tips=tips, points=True)
         rows += swatch("#fff", label("stations", lang), style="border:2px solid #222")
+        if any(is_bus):
+            rows += swatch("#fff", label("bus_stops", lang), style="border:1px solid #1f618d")
     return section(label("rail", lang), rows) if rows else ""
 
 
