@@ -118,8 +118,8 @@ def test_parse_without_file() -> None:
 def test_scenario_text_per_language_with_fallbacks_and_unknown_keys_refused() -> None:
     from tillvaxt_geo.scenario.config import parse_scenario
 
-    s = parse_scenario({"name": "x", "title": "Standard", "sources": "FACTS §3",
-                        "text": {"sv": {"title": "Svensk", "description": "Beskrivning"}, "en": {"title": "English"}}})  # fmt: skip
+    text = {"sv": {"title": "Svensk", "description": "Beskrivning"}, "en": {"title": "English"}}
+    s = parse_scenario({"name": "x", "title": "Standard", "sources": "FACTS §3", "text": text})
     assert (s.title_in("sv"), s.title_in("en"), s.description_in("sv"), s.description_in("en")) == (
         "Svensk", "English", "Beskrivning", "")  # fmt: skip
     assert s.sources == "FACTS §3"
