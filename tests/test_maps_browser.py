@@ -218,6 +218,9 @@ def test_commute_map_layers_and_sweep_panel(visit: Any, tmp_path: Path) -> None:
     assert v.count("path.tg-zones") == 4 and v.count("path.tg-housing") == 2
     v.page.locator(".tg-png summary").click()
     assert v.page.locator(".tg-png img").evaluate("img => img.complete && img.naturalWidth") == 2
+    assert "Bor i Ludvika/Smedjebacken" in v.page.locator(".tg-title .tg-head").inner_text()
+    assert "Direkt anställda i gruvorna" not in v.page.locator(".tg-title").inner_text()  # all figures folded
+    v.page.locator(".tg-all summary").click()
     assert "Direkt anställda i gruvorna" in v.page.locator(".tg-title").inner_text()
     assert v.requests == [] and v.errors == [] and v.dialogs == []
 
