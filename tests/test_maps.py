@@ -356,6 +356,13 @@ def test_comparison_map_tabulates_base_other_and_difference(layers: Layers, tmp_
         assert shows(own, text), text
 
 
+def test_isochrone_map_with_layers_names_the_places(layers: Layers, tmp_path: Path) -> None:
+    iso = make_result(layers).isochrones
+    own = _own_markup(save_map(isochrone_map(iso, layers=layers), tmp_path / "i.html").read_text(encoding="utf-8"))
+    for name in ("Alby", "Bäcke", "Cederås", "Borlänge", "Ortnamn", "Kommuner (ungefärlig gräns)"):
+        assert shows(own, name), name
+
+
 def test_isochrone_map_works_without_layers(layers: Layers, tmp_path: Path) -> None:
     iso = make_result(layers).isochrones
     own = _own_markup(save_map(isochrone_map(iso, lang="en"), tmp_path / "i.html").read_text(encoding="utf-8"))

@@ -377,6 +377,8 @@ def test_legend_labels_and_headline_fit_the_first_view(
     # the panels leave most of the map free
     covered = sum((p[2] - p[0]) * (p[3] - p[1]) for p in panels)
     assert covered / (width * height) < 0.36, covered / (width * height)
+    title = boxes(page, ".tg-title")[0]
+    assert (title[2] - title[0]) * (title[3] - title[1]) / (width * height) < 0.17  # the issue measured 29 %
     if kind != "overview":
         head = page.locator(".tg-title .tg-head")
         assert head.is_visible() and inside(head.evaluate(BOX), view)

@@ -440,6 +440,9 @@ def isochrone_map(
     sites = getattr(layers, "mine_sites", None)
     names = _site_names(sites)
     legend = [_isochrones(m, isochrones, names, lang)]
+    zones = getattr(layers, "zones", None)
+    legend.append(study_outlines(m, zones, lang, study_area=DEFAULT_STUDY_AREA))
+    legend.append(place_labels(m, zones, lang))
     if sites is not None and len(sites):
         ids = sites["site_id"] if "site_id" in sites.columns else sites.index.to_series()
         wanted = sites[ids.astype(str).isin({str(o) for o in isochrones["origin_id"]}).to_numpy()]

@@ -289,7 +289,7 @@ PAGE_CSS = """<style>
 .tg-place { background: none; border: 0; pointer-events: none; }
 .tg-place span { white-space: nowrap; color: #1d1d1d; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
   text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff, 0 0 3px #fff;
-  display: inline-block; line-height: 18px; }
+  display: inline-block; line-height: 18px; max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
 .tg-p1 { font-size: 16px; font-weight: 700; } .tg-p2 { font-size: 14px; font-weight: 700; }
 .tg-p3 { font-size: 12.5px; font-weight: 600; } .tg-p4 { font-size: 11px; color: #444; }
 .tg-place .tg-p4 { display: none; } .tg-zoomed .tg-place .tg-p4 { display: inline-block; }
