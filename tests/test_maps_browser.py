@@ -368,12 +368,18 @@ def test_legend_labels_and_headline_fit_the_first_view(
     labels = page.locator(".tg-place span")
     names = labels.all_inner_texts()
     panels = boxes(page, PANELS)
+    seen = []
     for name in big["name"]:
         assert name in names, name
-        box = labels.nth(names.index(name)).evaluate(BOX)
+        label = labels.nth(names.index(name))
+        box = label.evaluate(BOX)
         assert box[2] - box[0] > 10 and inside(box, view), (name, box)
+        assert float(label.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 12  # readable
         x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         assert not any(covers(p, x, y) for p in panels), (name, box, panels)
+        for other in seen:  # the big names do not overlap each other
+            assert box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1] or other[3] <= box[1], name
+        seen.append(box)
     # the panels leave most of the map free
     covered = sum((p[2] - p[0]) * (p[3] - p[1]) for p in panels)
     assert covered / (width * height) < 0.36, covered / (width * height)
