@@ -1,7 +1,9 @@
 """Screenshots of each map kind of the embedded region, taken offline in headless Chromium.
 
-Writes ``docs/screenshots/overview.png``, ``commute.png`` and ``comparison.png``
-(the last two only when the scenario model can run). Every page is loaded with
+Writes ``docs/screenshots/overview.png``, ``commute.png``, ``alternative.png``
+(the rv66_2plus1 road change highlighted) and ``comparison.png`` (the last three only
+when the scenario model can run), at 1280×720, the smaller of the screens the
+maps are tested at. Every page is loaded with
 the network cut off, exactly as in ``tests/test_maps_browser.py``; a request,
 console error or dialog is an error.
 
@@ -27,10 +29,10 @@ from tillvaxt_geo.output.maps.save import save_map
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
-COMMUTE, BASE, OTHER = "two_companies", "nio_only", "two_companies"
+COMMUTE, BASE, OTHER, ALTERNATIVE = "two_companies", "nio_only", "two_companies", "rv66_2plus1"
 
 
-def shoot(browser: Any, html: Path, png: Path, *, width: int = 1400, height: int = 900) -> None:
+def shoot(browser: Any, html: Path, png: Path, *, width: int = 1280, height: int = 720) -> None:
     """Open ``html`` with every non-file request blocked and save a screenshot to ``png``."""
     context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
     page = context.new_page()
@@ -50,7 +52,7 @@ def shoot(browser: Any, html: Path, png: Path, *, width: int = 1400, height: int
     page.goto(html.as_uri(), wait_until="load")
     page.wait_for_selector(".leaflet-container")
     page.evaluate("document.fonts.ready")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(800)
     png.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(png))
     context.close()
@@ -70,7 +72,7 @@ def scenario_results() -> dict[str, Any] | None:
             return None
         run, load = model.run_scenario, scenario.load_scenario
     folder = embedded_path() / "scenarios"
-    results = {name: run(load(folder / f"{name}.toml")) for name in dict.fromkeys([COMMUTE, BASE, OTHER])}
+    results = {name: run(load(folder / f"{name}.toml")) for name in dict.fromkeys([COMMUTE, BASE, OTHER, ALTERNATIVE])}
     try:
         from tillvaxt_geo.scenario.sweep import heat_map_png, sweep_scenario
 
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     results = scenario_results()
     if results is not None:
         maps["commute"] = commute_map(results[COMMUTE], lang=args.lang)
+        maps["alternative"] = commute_map(results[ALTERNATIVE], lang=args.lang)
         maps["comparison"] = comparison_map(results[BASE], results[OTHER], lang=args.lang)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

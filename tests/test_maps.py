@@ -356,6 +356,13 @@ def test_comparison_map_tabulates_base_other_and_difference(layers: Layers, tmp_
         assert shows(own, text), text
 
 
+def test_isochrone_map_with_layers_names_the_places(layers: Layers, tmp_path: Path) -> None:
+    iso = make_result(layers).isochrones
+    own = _own_markup(save_map(isochrone_map(iso, layers=layers), tmp_path / "i.html").read_text(encoding="utf-8"))
+    for name in ("Alby", "Bäcke", "Cederås", "Borlänge", "Ortnamn", "Kommuner (ungefärlig gräns)"):
+        assert shows(own, name), name
+
+
 def test_isochrone_map_works_without_layers(layers: Layers, tmp_path: Path) -> None:
     iso = make_result(layers).isochrones
     own = _own_markup(save_map(isochrone_map(iso, lang="en"), tmp_path / "i.html").read_text(encoding="utf-8"))
@@ -413,3 +420,76 @@ def test_only_the_map_module_imports_folium() -> None:
         "assert 'folium' not in sys.modules and 'branca' not in sys.modules, 'folium imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- context: changes, outlines, scenario text
+
+
+def test_changed_features_are_the_roads_whose_speed_the_scenario_changed() -> None:
+    import tillvaxt_geo as tg
+    from tillvaxt_geo.data.layers import embedded_path
+    from tillvaxt_geo.output.maps.changed import changed_features
+    from tillvaxt_geo.scenario.apply import apply_changes
+
+    layers = tg.load_layers()
+    folder = embedded_path() / "scenarios"
+    rv66 = tg.load_scenario(folder / "rv66_2plus1.toml")
+    after = apply_changes(layers, list(rv66.changes))
+    before = layers.roads["speed_kmh"].reindex(after.roads.index)
+    expected = set(after.roads.index[(after.roads["speed_kmh"] != before).to_numpy()])
+    found = changed_features(rv66, after)
+    assert expected and set(found.road_ids) == expected
+    assert found.lines == ("väg 66 Smedjebacken–Fagersta: 100 km/h",)
+    assert changed_features(rv66, after, lang="en").lines == ("road 66 Smedjebacken–Fagersta: 100 km/h",)
+    assert not changed_features(tg.load_scenario(folder / "two_companies.toml"), layers)
+    shuttle = tg.load_scenario(folder / "mine_shuttle.toml")
+    moved = changed_features(shuttle, apply_changes(layers, list(shuttle.changes)))
+    assert moved.service_ids and all(s.startswith("site:") for s in moved.station_ids) and moved.station_ids
+
+
+def test_municipality_outlines_hold_their_places_and_do_not_overlap() -> None:
+    import tillvaxt_geo as tg
+    from tillvaxt_geo.output.maps.context import municipality_outlines
+
+    zones = tg.load_layers().zones
+    outlines = municipality_outlines(zones, ["Ludvika", "Smedjebacken"])
+    assert sorted(outlines["municipality"]) == ["Ludvika", "Smedjebacken"]
+    a, b = outlines.geometry
+    assert a.intersection(b).area < 1e-6 * min(a.area, b.area)
+    union = a.union(b)
+    local = zones[zones["municipality"].isin(["Ludvika", "Smedjebacken"]).to_numpy()]
+    assert all(union.buffer(1).contains(p) for p in local.geometry)
+    ludvika = outlines.set_index("municipality").geometry["Ludvika"]
+    assert ludvika.contains(zones.loc["grangesberg", "geometry"]) and ludvika.contains(
+        zones.loc["fredriksberg", "geometry"]
+    )
+    assert not any(g.intersects(union) for g in zones[zones["kind"] == "external"].geometry)
+
+
+def test_maps_show_the_scenario_text_in_the_maps_language_and_sources_apart(layers: Layers, tmp_path: Path) -> None:
+    from tillvaxt_geo.scenario.config import parse_scenario
+
+    scenario = parse_scenario({
+        "name": "x", "sources": "FACTS §9 S99",
+        "text": {"sv": {"title": "Svensk titel", "description": "Svensk text"},
+                 "en": {"title": "English title", "description": "English text"}},
+    })  # fmt: skip
+    result = make_result(layers)
+    result.scenario = scenario
+    sv = _own_markup(save_map(commute_map(result), tmp_path / "sv.html").read_text(encoding="utf-8"))
+    en = _own_markup(save_map(commute_map(result, lang="en"), tmp_path / "en.html").read_text(encoding="utf-8"))
+    assert shows(sv, "Svensk titel") and shows(sv, "Svensk text") and not shows(sv, "English title")
+    assert shows(en, "English title") and shows(en, "English text") and not shows(en, "Svensk titel")
+    assert shows(sv, "FACTS §9 S99") and shows(sv, "Källor") and shows(en, "Sources")
+    both = _own_markup(save_map(comparison_map(result, result, lang="en"), tmp_path / "c.html").read_text("utf-8"))
+    assert shows(both, "English title → English title") and shows(both, "No change: the alternative gives")
+
+
+def test_parameters_are_named_in_plain_words_with_their_keys() -> None:
+    from tillvaxt_geo.output.maps.html import provenance_html
+
+    page = provenance_html({"parameters": {"economy": {"local_procurement_share": 0.2}, "new_thing": [1, 2]}}, "sv")
+    assert "Andel lokala inköp" in page and "economy.local_procurement_share" in page and "0.2" in page
+    assert "new_thing" in page and "1, 2" in page
+    english = provenance_html({"parameters": {"economy": {"local_procurement_share": 0.2}}}, "en")
+    assert "Local procurement share" in english and "Andel" not in english

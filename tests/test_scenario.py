@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,31 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_parse_without_file() -> None:
     scenario = parse_scenario({"name": "x", "mines": {"open": []}})
     assert scenario.source_path is None and scenario.mines.open == ()
+
+
+def test_scenario_text_per_language_with_fallbacks_and_unknown_keys_refused() -> None:
+    from tillvaxt_geo.scenario.config import parse_scenario
+
+    text = {"sv": {"title": "Svensk", "description": "Beskrivning"}, "en": {"title": "English"}}
+    s = parse_scenario({"name": "x", "title": "Standard", "sources": "FACTS §3", "text": text})
+    assert (s.title_in("sv"), s.title_in("en"), s.description_in("sv"), s.description_in("en")) == (
+        "Svensk", "English", "Beskrivning", "")  # fmt: skip
+    assert s.sources == "FACTS §3"
+    plain = parse_scenario({"name": "y"})
+    assert plain.title_in("en") == "y" and plain.description_in("sv") == ""
+    with pytest.raises(ConfigError, match=r"'de'.*valid keys: en, sv"):
+        parse_scenario({"name": "x", "text": {"de": {"title": "Deutsch"}}})
+    with pytest.raises(ConfigError, match=r"'subtitle'.*\[text\.sv\]"):
+        parse_scenario({"name": "x", "text": {"sv": {"subtitle": "?"}}})
+
+
+def test_bundled_scenarios_have_swedish_and_english_text_without_internal_references() -> None:
+    from tillvaxt_geo.scenario.config import bundled_scenarios
+
+    for path in bundled_scenarios():
+        s = load_scenario(path)
+        for lang in ("sv", "en"):
+            text = s.title_in(lang) + " " + s.description_in(lang)
+            assert s.title_in(lang) != s.name and s.description_in(lang), (path.name, lang)
+            assert not re.search(r"FACTS|§|\[E\]|\bS\d\d\b", text), (path.name, lang, text)
+        assert s.title_in("sv") != s.title_in("en"), path.name

@@ -213,6 +213,22 @@ class Scenario:
     changes: tuple[Any, ...] = ()
     source_path: str | None = None
     source_sha256: str | None = None
+    text: tuple[tuple[str, str, str], ...] = ()
+    sources: str = ""
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``[text.sv]`` / ``[text.en]``), else :attr:`title`, else :attr:`name`."""
+        for code, title, _ in self.text:
+            if code == lang and title:
+                return title
+        return self.title or self.name
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (``[text.sv]`` / ``[text.en]``), else :attr:`description`."""
+        for code, _, description in self.text:
+            if code == lang and description:
+                return description
+        return self.description
 
     def replace(self, **changes: Any) -> Scenario:
         """Return a copy with some fields replaced."""
@@ -270,7 +286,11 @@ _TOP = {
     "economy",
     "housing",
     "changes",
+    "text",
+    "sources",
 }
+_TEXT_LANGS = {"sv", "en"}
+_TEXT_KEYS = {"title", "description"}
 _COMMUTE = {
     "mode",
     "decay",
@@ -368,6 +388,23 @@ def _commute_params(
         if "dwellings_per_worker" in commute_table
         else defaults.dwellings_per_worker,
     )
+
+
+def _parse_text(data: Mapping[str, Any], where: str) -> tuple[tuple[str, str, str], ...]:
+    """``[text.sv]`` / ``[text.en]``: a title and a description per language, as (lang, title, description)."""
+    table = _table(data, "text", where)
+    _check_keys(table, _TEXT_LANGS, f"[text] of {where}")
+    out = []
+    for lang in ("sv", "en"):
+        if lang not in table:
+            continue
+        sub = _table(table, lang, f"[text] of {where}")
+        _check_keys(sub, _TEXT_KEYS, f"[text.{lang}] of {where}")
+        for key, value in sub.items():
+            if not isinstance(value, str):
+                raise ConfigError(f"'{key}' in [text.{lang}] of {where} must be a string, found {value!r}")
+        out.append((lang, str(sub.get("title", "")), str(sub.get("description", ""))))
+    return tuple(out)
 
 
 def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
@@ -511,6 +548,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         study_area=tuple(study_area),
         title=str(data.get("title", name)),
         description=str(data.get("description", "")),
+        text=_parse_text(data, where),
+        sources=str(data.get("sources", "")),
         year=year,
         phase=_enum(Phase, data.get("phase", "operation"), "phase", where),
         workforce=_enum(Workforce, data.get("workforce", "mid"), "workforce", where),

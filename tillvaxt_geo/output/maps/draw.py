@@ -34,7 +34,7 @@ from folium.utilities import JsCode
 
 from tillvaxt_geo.data.layers import local_zones
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.output.maps.html import PAGE_CSS, card, html_text, js_json, section, swatch
+from tillvaxt_geo.output.maps.html import PAGE_CSS, card, html_text, js_json, pin, section, swatch
 from tillvaxt_geo.output.maps.labels import label, number, value_label
 
 __all__ = [
@@ -80,30 +80,64 @@ def _basemap(value: Any) -> Basemap:
 
 
 class _Panel(MacroElement):
-    """A Leaflet control showing fixed HTML that was escaped when it was built."""
+    """A foldable Leaflet control showing fixed HTML that was escaped when it was built.
+
+    Its button (``.tg-fold``) hides and shows the part in ``.tg-body``; the rest (a heading, the headline
+    figures) stays. A legend panel also shows each of its sections (``data-groups``) only while one of the
+    section's layers is on the map, and the map shows the names of small places (``.tg-p4``) from zoom 11.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function() {
+            var map = {{ this._parent.get_name() }};
             var control = L.control({position: {{ this.position|tojson }}});
             control.onAdd = function() {
                 var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.html_json }};
+                var button = div.querySelector(".tg-fold");
+                if (button) {
+                    button.addEventListener("click", function() {
+                        var folded = div.classList.toggle("tg-folded");
+                        button.setAttribute("aria-expanded", folded ? "false" : "true");
+                        button.textContent = folded ? "+" : "\u2212";
+                        button.title = folded ? {{ this.unfold|tojson }} : {{ this.fold|tojson }};
+                    });
+                }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            control.addTo({{ this._parent.get_name() }});
+            control.addTo(map);
+            var div = control.getContainer();
+            function sync() {
+                div.querySelectorAll("[data-groups]").forEach(function(sec) {
+                    var on = sec.getAttribute("data-groups").split(" ").some(function(name) {
+                        return window[name] && map.hasLayer(window[name]);
+                    });
+                    sec.style.display = on ? "" : "none";
+                });
+                map.getContainer().classList.toggle("tg-zoomed", map.getZoom() >= 11);
+            }
+            map.on("overlayadd overlayremove zoomend", sync);
+            sync();
+            setTimeout(sync, 0);
         })();
         {% endmacro %}"""
     )
 
-    def __init__(self, html: str, *, position: str, css_class: str) -> None:
+    def __init__(self, html: str, *, position: str, css_class: str, lang: str = "sv") -> None:
         super().__init__()
         self._name = "Panel"
         self.position = position
         self.css_class = css_class
+        self.fold, self.unfold = label("fold", lang), label("unfold", lang)
         self.html_json = js_json(html)
+
+
+def _fold_button(lang: str) -> str:
+    title = html_text(label("fold", lang))
+    return f'<button type="button" class="tg-fold" aria-expanded="true" title="{title}">−</button>'
 
 
 # ---------------------------------------------------------------- geometry, styles and layers
@@ -205,8 +239,20 @@ def _local(zones: Any) -> Any:
     return zones[zones["local"].astype(bool).to_numpy() if "local" in zones else local_zones(zones)]
 
 
+#: room kept free for the panels when the map fits its data: title panel on the left, layers and legend right
+PAD_TOP_LEFT, PAD_BOTTOM_RIGHT = (350, 30), (285, 30)
+
+
 def _new_map(frames: Sequence[gpd.GeoDataFrame | None], *, basemap: Basemap, title: str) -> folium.Map:
-    m = folium.Map(tiles=None, control_scale=True, zoom_control="bottomright", zoom_start=9, location=[60.15, 15.2])
+    m = folium.Map(
+        tiles=None,
+        control_scale=True,
+        zoom_control="bottomleft",
+        zoom_start=9,
+        location=[60.15, 15.2],
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
     root: Any = m.get_root()
     root.title = html_text(title)
     root.header.add_child(Element(PAGE_CSS), name="tillvaxt_css")
@@ -216,15 +262,23 @@ def _new_map(frames: Sequence[gpd.GeoDataFrame | None], *, basemap: Basemap, tit
     boxes = [f.to_crs(4326).total_bounds for f in frames if f is not None and len(f) and f.crs is not None]
     if boxes:
         b = np.vstack(boxes)
-        m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]], padding=(20, 20))
+        m.fit_bounds(
+            [[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]],
+            padding_top_left=PAD_TOP_LEFT,
+            padding_bottom_right=PAD_BOTTOM_RIGHT,
+        )
     return m
 
 
-def _finish(m: folium.Map, title_html: str, legend: Sequence[str], lang: str) -> folium.Map:
+def _finish(m: folium.Map, head_html: str, body_html: str, legend: Sequence[str], lang: str) -> folium.Map:
+    """Layer control, the title panel (``head_html`` always shown, ``body_html`` foldable) and the legend."""
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    _Panel(title_html, position="topleft", css_class="tg-panel tg-title").add_to(m)
-    body = f"<details open><summary>{html_text(label('legend', lang))}</summary>{''.join(legend)}</details>"
-    _Panel(body, position="bottomright", css_class="tg-panel tg-legend").add_to(m)
+    title = f"{_fold_button(lang)}{head_html}<div class='tg-body'>{body_html}</div>"
+    _Panel(title, position="topleft", css_class="tg-panel tg-title", lang=lang).add_to(m)
+    body = (
+        f"{_fold_button(lang)}<h2>{html_text(label('legend', lang))}</h2><div class='tg-body'>{''.join(legend)}</div>"
+    )
+    _Panel(body, position="topright", css_class="tg-panel tg-legend", lang=lang).add_to(m)
     return m
 
 
@@ -256,18 +310,21 @@ def _roads(m: folium.Map, roads: gpd.GeoDataFrame | None, lang: str, *, show: bo
         styles.append({"color": colour, "weight": ROAD_WIDTH.get(str(_get(r, "road_class")), 1.8), "opacity": 0.9})
         name = _get(r, "ref") or _get(r, "name") or ""
         tips.append(_tip(f"{label('road', lang)} {name}".strip(), _get(r, "road_class"), f"{number(speed, lang)} km/h"))
-    _vector(_group(m, label("roads", lang), show=show), _wgs84(roads.geometry), styles, css="tg-roads", tips=tips)
+    group = _group(m, label("roads", lang), show=show)
+    _vector(group, _wgs84(roads.geometry), styles, css="tg-roads", tips=tips)
     rows = "".join(swatch(c, f"{t} km/h", kind="ln") for _, c, t in SPEED_CLASSES)
-    return section(f"{label('roads', lang)} ({label('speed', lang)})", rows)
+    return section(f"{label('roads', lang)} ({label('speed', lang)})", rows, groups=[group.get_name()])
 
 
 def _rail(m: folium.Map, layers: Any, lang: str) -> str:
     lines, stations = getattr(layers, "rail_lines", None), getattr(layers, "rail_stations", None)
-    rows = ""
+    rows, groups = "", []
     if lines is not None and len(lines):
         style = {"color": "#333", "weight": 2.5, "dashArray": "7 4"}
         tips = [_tip(_get(r, "name")) for _, r in lines.iterrows()]
-        _vector(_group(m, label("rail", lang)), _wgs84(lines.geometry), [style] * len(lines), css="tg-rail", tips=tips)
+        group = _group(m, label("rail", lang))
+        groups.append(group.get_name())
+        _vector(group, _wgs84(lines.geometry), [style] * len(lines), css="tg-rail", tips=tips)
         rows += swatch("#333", label("rail", lang), kind="ln", style="border-top-style:dashed")
     if stations is not None and len(stations):
         # stops served by buses only (GTFS route_type) are drawn small, so that hundreds of them stay readable
@@ -285,12 +342,13 @@ def _rail(m: folium.Map, layers: Any, lang: str) -> str:
         ]
         points = _wgs84(stations.geometry, points=True)
         group = _group(m, label("stations", lang))
+        groups.append(group.get_name())
         styles = [bus_style if bus else style for bus in is_bus]
         _vector(group, points, styles, css="tg-stations", tips=tips, points=True)
         rows += swatch("#fff", label("stations", lang), style="border:2px solid #222")
         if any(is_bus):
             rows += swatch("#fff", label("bus_stops", lang), style="border:1px solid #1f618d")
-    return section(label("rail", lang), rows) if rows else ""
+    return section(label("rail", lang), rows, groups=groups) if rows else ""
 
 
 def _site_card(r: Any, lang: str, extra: Sequence[tuple[str, str]] = ()) -> str:
@@ -320,12 +378,12 @@ def _sites(m: folium.Map, sites: gpd.GeoDataFrame | None, lang: str, *, name: st
             popup=folium.Popup(_site_card(r, lang, extra(r) if extra else ()), max_width=340),
         ).add_to(group)
     kinds = {str(k) for k in sites.get("kind", pd.Series(["mine"]))}
-    rows = "".join(swatch(c, value_label(k, lang)) for k, (_, _, c) in SITE_ICONS.items() if k in kinds)
-    return section(name, rows)
+    rows = "".join(pin(c, icon, value_label(k, lang)) for k, (_, icon, c) in SITE_ICONS.items() if k in kinds)
+    return section(name, rows, groups=[group.get_name()])
 
 
 def _housing(m: folium.Map, housing: gpd.GeoDataFrame, lang: str, *, name: str, colours: Sequence[str],
-             popups: Sequence[str], hollow: Sequence[bool] = ()) -> None:  # fmt: skip
+             popups: Sequence[str], hollow: Sequence[bool] = ()) -> folium.FeatureGroup:  # fmt: skip
     """Housing areas filled in ``colours`` and a circle per area sized by capacity (visible at region scale)."""
     group = _group(m, name)
     tips = [_tip(_get(r, "name"), f"{number(_get(r, 'capacity_dwellings'), lang)} {label('dwellings', lang)}")
@@ -338,6 +396,7 @@ def _housing(m: folium.Map, housing: gpd.GeoDataFrame, lang: str, *, name: str, 
                for r, c, h in zip(radii, colours, hollow, strict=True)]  # fmt: skip
     points = _wgs84(housing.geometry, points=True)
     _vector(group, points, circles, css="tg-housing", tips=tips, popups=popups, points=True)
+    return group
 
 
 def _isochrones(m: folium.Map, iso: gpd.GeoDataFrame | None, names: Mapping[str, str], lang: str) -> str:
@@ -347,16 +406,18 @@ def _isochrones(m: folium.Map, iso: gpd.GeoDataFrame | None, names: Mapping[str,
     minutes = sorted({float(x) for x in iso["minutes"]})
     colours = {t: BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] for i, t in enumerate(minutes)}
     first_mode = str(iso["mode"].iloc[0])
+    groups = []
     for (origin, mode), part in iso.groupby(["origin_id", "mode"], sort=False):
         place, how = names.get(str(origin), str(origin)), value_label(mode, lang)
         group = _group(m, f"{label('travel_time_from', lang)} {place} ({how})", show=str(mode) == first_mode)
+        groups.append(group.get_name())
         part = part.sort_values("minutes", ascending=False)
         times = [float(t) for t in part["minutes"]]
         styles = [{"color": colours[t], "weight": 1, "fillColor": colours[t], "fillOpacity": 0.28} for t in times]
         tips = [_tip(place, how, f"≤ {number(t, lang)} min") for t in times]
         _vector(group, _wgs84(part.geometry.simplify(25)), styles, css="tg-isochrones", tips=tips)
     rows = "".join(swatch(c, f"≤ {number(t, lang)} min", kind="sq") for t, c in colours.items())
-    return section(f"{label('travel_time', lang)} (min)", rows)
+    return section(f"{label('travel_time', lang)} (min)", rows, groups=groups)
 
 
 def _site_names(sites: gpd.GeoDataFrame | None) -> dict[str, str]:
@@ -383,7 +444,7 @@ def _zone_card(r: Any, lang: str, extra: Sequence[tuple[str, str]] = ()) -> str:
 
 def _outlines(m: folium.Map, base: Any, other: Any, lang: str) -> str:
     """The 30- and 45-minute catchments of both scenarios as outlines (base dashed)."""
-    rows = ""
+    rows, groups = "", []
     for result, key, dash, colour in ((base, "base", "6 4", "#555"), (other, "other", None, "#08519c")):
         iso = result.isochrones
         if iso is None or not len(iso):
@@ -393,10 +454,24 @@ def _outlines(m: folium.Map, base: Any, other: Any, lang: str) -> str:
         times = [float(t) for t in part["minutes"]]
         styles = [{"color": colour, "weight": 2.5 if t == 30 else 1.2, "dashArray": dash, "fill": False} for t in times]
         tips = [_tip(label(key, lang), value_label(mode, lang), f"≤ {number(t, lang)} min") for t in times]
-        what = result.scenario.title or result.scenario.name
+        what = scenario_title(result.scenario, lang)
         name = f"{label('catchment', lang)} 30/45 min – {label(key, lang)}: {what}"
-        _vector(_group(m, name), _wgs84(part.geometry.simplify(25)), styles, css=f"tg-outline-{key}", tips=tips)
+        group = _group(m, name)
+        groups.append(group.get_name())
+        _vector(group, _wgs84(part.geometry.simplify(25)), styles, css=f"tg-outline-{key}", tips=tips)
         rows += swatch(
             colour, f"{label(key, lang)} (30/45 min)", kind="ln", style="border-top-style:dashed" if dash else ""
         )
-    return section(label("catchment", lang), rows) if rows else ""
+    return section(label("catchment", lang), rows, groups=groups) if rows else ""
+
+
+def scenario_title(scenario: Any, lang: str) -> str:
+    """A scenario's title in ``lang`` (``[text.sv]``/``[text.en]``), else its title, else its name."""
+    title_in = getattr(scenario, "title_in", None)
+    return str(title_in(lang) if callable(title_in) else (getattr(scenario, "title", "") or scenario.name))
+
+
+def scenario_description(scenario: Any, lang: str) -> str:
+    """A scenario's description in ``lang``, else its description, else nothing."""
+    description_in = getattr(scenario, "description_in", None)
+    return str(description_in(lang) if callable(description_in) else (getattr(scenario, "description", "") or ""))

@@ -27,14 +27,16 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tillvaxt_geo.errors import ConfigError
-from tillvaxt_geo.output.maps.labels import figure, label
+from tillvaxt_geo.output.maps.labels import figure, label, param_label
 
 __all__ = [
     "PAGE_CSS",
     "card",
+    "headline",
     "html_text",
     "index_html",
     "js_json",
+    "pin",
     "png_html",
     "provenance_html",
     "section",
@@ -103,10 +105,34 @@ def swatch(colour: str, text: Any, *, kind: str = "sw", style: str = "") -> str:
     return f'<div><span class="tg-sw tg-{kind}" style="{paint};{style}"></span>{html_text(text)}</div>'
 
 
-def section(title: Any, body: str, *, note: Any = None) -> str:
-    """A legend section: bold title, symbol rows, and an optional grey note."""
+def section(title: Any, body: str, *, note: Any = None, groups: Iterable[str] = ()) -> str:
+    """A legend section: bold title, symbol rows, and an optional grey note.
+
+    ``groups`` names the JavaScript variables of the map layers the section describes: the section shows
+    only while one of them is on the map.
+    """
     extra = f'<div class="tg-muted">{html_text(note)}</div>' if note else ""
-    return f"<div class='tg-sec'><b>{html_text(title)}</b>{body}{extra}</div>"
+    names = " ".join(html_text(g) for g in groups)
+    data = f' data-groups="{names}"' if names else ""
+    return f"<div class='tg-sec'{data}><b>{html_text(title)}</b><div class='tg-row'>{body}</div>{extra}</div>"
+
+
+def pin(colour: str, icon: str, text: Any) -> str:
+    """One legend row with the map's marker pin (a Font Awesome ``icon`` on a ``colour`` drop)."""
+    glyph = html_text(icon)
+    return (f'<div><span class="tg-pin" style="background:{colour}"><i class="fa fa-{glyph}"></i></span>'
+            f"{html_text(text)}</div>")  # fmt: skip
+
+
+def headline(rows: Iterable[tuple[Any, Any, Any]]) -> str:
+    """The headline figures, large: one row per ``(value, label, detail)`` (detail may be empty)."""
+    out = "".join(
+        f'<div class="tg-kpi"><span class="tg-num">{html_text(v)}</span><span class="tg-lab">{html_text(k)}'
+        + (f"<small>{html_text(d)}</small>" if d else "")
+        + "</span></div>"
+        for v, k, d in rows
+    )
+    return f'<div class="tg-head">{out}</div>'
 
 
 def _flatten(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -116,13 +142,26 @@ def _flatten(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str
         if isinstance(value, Mapping) and value:
             rows += _flatten(value, name + ".")
         else:
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-            rows.append((name, text if len(text) <= 90 else text[:89] + "…"))
+            if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+                text = ", ".join(str(v) for v in value) or "–"
+            else:
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            rows.append((name, text if len(text) <= 160 else text[:159] + "…"))
     return rows
 
 
-def provenance_html(provenance: Mapping[str, Any], lang: str) -> str:
-    """Version, date and scenario-file hash on one line, parameters and layer hashes folded away."""
+def _param_rows(params: Mapping[str, Any], lang: str) -> str:
+    """Parameter rows: the plain-language name (the key in a tooltip and in small type) and the value."""
+    cells = "".join(
+        f'<tr><th title="{html_text(key)}">{html_text(param_label(key, lang))}'
+        f"<small>{html_text(key)}</small></th><td>{html_text(value)}</td></tr>"
+        for key, value in _flatten(params)
+    )
+    return f'<table class="tg-t tg-params">{cells}</table>'
+
+
+def provenance_html(provenance: Mapping[str, Any], lang: str, *, sources: Any = None) -> str:
+    """Version, date and scenario-file hash on one line, parameters, sources and layer hashes folded away."""
     from tillvaxt_geo._version import __version__
 
     line = f"tillvaxt_geo {provenance.get('package_version', __version__)} · {label('created', lang)} "
@@ -131,9 +170,12 @@ def provenance_html(provenance: Mapping[str, Any], lang: str) -> str:
     if sha:
         line += f" · {label('scenario_file', lang)} sha256 {sha[:12]}"
     out = f'<p class="tg-muted">{html_text(line)}</p>'
-    rows = _flatten(provenance.get("parameters") or {})
-    if rows:
-        out += f"<details><summary>{html_text(label('parameters', lang))}</summary>{table(rows)}</details>"
+    params = provenance.get("parameters") or {}
+    if params:
+        out += f"<details class='tg-pdet'><summary>{html_text(label('parameters', lang))}</summary>"
+        out += f"{_param_rows(params, lang)}</details>"
+    if sources:
+        out += f"<details><summary>{html_text(label('sources', lang))}</summary><p>{html_text(sources)}</p></details>"
     hashes = [(name, str(h)[:12]) for name, h in (provenance.get("layer_hashes") or {}).items()]
     if hashes:
         out += f"<details><summary>{html_text(label('layer_files', lang))} (sha256)</summary>{table(hashes)}</details>"
@@ -202,22 +244,61 @@ th:first-child,td:first-child{{text-align:left}} th{{font-weight:600;font-size:1
 """
 
 
-#: the page style of every map: panels, tables, legend symbols
+#: the page style of every map: panels, tables, legend symbols, place labels
 PAGE_CSS = """<style>
 .leaflet-container.folium-map { background: #f3f1ec; }
-.tg-panel { background: rgba(255,255,255,.95); padding: 8px 11px; border-radius: 6px; max-width: 340px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.35); font: 12.5px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif;
-  overflow: auto; }
-.tg-title { max-height: calc(100vh - 60px); max-width: 400px; } .tg-compare td { padding-left: 10px; }
-.tg-legend { max-height: calc(100vh - 330px); }
-.tg-panel h1 { font-size: 15px; margin: 0 0 4px; font-weight: 600; } .tg-panel p { margin: 2px 0 6px; }
-.tg-panel summary { cursor: pointer; font-weight: 600; margin-top: 4px; } .tg-sec { margin-top: 4px; }
-.tg-t { border-collapse: collapse; margin: 2px 0; }
-.tg-t th { font-weight: normal; color: #555; padding: 1px 8px 1px 0; text-align: left; vertical-align: top; }
-.tg-t td { text-align: right; padding: 1px 0 1px 6px; white-space: nowrap; }
-.tg-card b { display: block; font-size: 13px; margin-bottom: 3px; }
-.tg-sw { display: inline-block; width: 13px; height: 13px; margin: 1px 6px 1px 0; vertical-align: -2px;
+.tg-panel { background: #fff; padding: 7px 10px; border-radius: 6px; box-sizing: border-box;
+  box-shadow: 0 1px 5px rgba(0,0,0,.35); font: 12px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif;
+  overflow: auto; position: relative; }
+.tg-title { width: 330px; max-width: calc(100vw - 40px); max-height: calc(100vh - 90px); }
+.tg-legend { width: 262px; max-height: calc(100vh - 40px); }
+.tg-fold { position: absolute; top: 4px; right: 4px; width: 22px; height: 22px; padding: 0; border: 1px solid #bbb;
+  border-radius: 4px; background: #f6f6f6; font: bold 14px/18px system-ui, sans-serif; cursor: pointer; color: #333; }
+.tg-folded .tg-body { display: none; } .tg-folded.tg-legend { width: auto; }
+.tg-panel h1 { font-size: 15px; line-height: 1.25; margin: 0 26px 3px 0; font-weight: 650; overflow-wrap: anywhere;
+  display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+.tg-legend h2 { font-size: 13px; margin: 0 26px 2px 0; font-weight: 650; }
+.tg-panel p { margin: 2px 0 5px; overflow-wrap: anywhere; }
+.tg-desc { display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
+.tg-panel summary { cursor: pointer; font-weight: 600; margin-top: 3px; }
+.tg-head { margin: 4px 0 6px; } .tg-kpi { display: flex; align-items: baseline; gap: 8px; margin: 2px 0; }
+.tg-num { font-size: 24px; font-weight: 700; color: #08306b; min-width: 62px; text-align: right;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tg-lab { font-size: 12.5px; font-weight: 600; overflow-wrap: anywhere; }
+.tg-lab small { display: block; font-weight: normal; color: #555; font-size: 11px; }
+.tg-changes { margin: 3px 0; padding: 3px 6px; border-left: 4px solid #c51b8a; background: #fdf0f7; }
+.tg-nochange { margin: 3px 0; padding: 3px 6px; border-left: 4px solid #999; background: #f3f3f3; font-weight: 600; }
+.tg-sec { margin-top: 4px; } .tg-sec > b { display: block; font-size: 11.5px; }
+.tg-row { display: flex; flex-wrap: wrap; column-gap: 9px; }
+.tg-row > div { white-space: nowrap; }
+.tg-t { border-collapse: collapse; margin: 2px 0; width: 100%; table-layout: fixed; }
+.tg-t th { font-weight: normal; color: #555; padding: 1px 8px 1px 0; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+.tg-t td { text-align: right; padding: 1px 0 1px 6px; vertical-align: top; overflow-wrap: anywhere; width: 38%; }
+.tg-params td { width: 45%; } .tg-t th small { display: block; color: #999; font-size: 10px; }
+.tg-compare th { width: 40%; } .tg-compare td { width: 20%; padding-left: 4px; }
+.tg-card { max-width: 320px; }
+.tg-card b { display: block; font-size: 13px; margin-bottom: 3px; overflow-wrap: anywhere; }
+.tg-sw { display: inline-block; width: 11px; height: 11px; margin: 1px 4px 1px 0; vertical-align: -2px;
   border: 1px solid #555; border-radius: 50%; }
-.tg-sq { border-radius: 2px; } .tg-ln { width: 22px; height: 0; border: 0; border-top: 3px solid; vertical-align: 3px; }
-.tg-muted { color: #666; font-size: 11.5px; } .tg-png img { max-width: 100%; margin-top: 4px; }
+.tg-sq { border-radius: 2px; } .tg-ln { width: 20px; height: 0; border: 0; border-top: 3px solid; vertical-align: 3px; }
+.tg-pin { display: inline-block; width: 15px; height: 15px; border-radius: 50% 50% 50% 0; transform: rotate(-45deg);
+  margin: 1px 6px 2px 1px; vertical-align: -3px; text-align: center; }
+.tg-pin i { transform: rotate(45deg); color: #fff; font-size: 8px; line-height: 15px; display: block; }
+.tg-muted { color: #666; font-size: 11px; } .tg-png img { max-width: 100%; margin-top: 4px; }
+.tg-place { background: none; border: 0; pointer-events: none; }
+.tg-place span { white-space: nowrap; color: #1d1d1d; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
+  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff, 0 0 3px #fff;
+  display: inline-block; line-height: 18px; max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
+.tg-p1 { font-size: 16px; font-weight: 700; } .tg-p2 { font-size: 14px; font-weight: 700; }
+.tg-p3 { font-size: 12.5px; font-weight: 600; } .tg-p4 { font-size: 11px; color: #444; }
+.tg-place .tg-p4 { display: none; } .tg-zoomed .tg-place .tg-p4 { display: inline-block; }
+.tg-place .tg-pext { font-style: italic; color: #4a3b80; }
+.tg-place-key { margin-right: 6px; } .tg-place-key.tg-p1 { font-size: 14px; } .tg-place-key.tg-p2 { font-size: 12.5px; }
+.leaflet-control-layers { font-size: 11px; line-height: 1.1; width: 262px; box-sizing: border-box; }
+.leaflet-control-layers-expanded { padding: 3px 6px 3px 4px; }
+.leaflet-control-layers label { margin: 0; overflow-wrap: anywhere; }
+.leaflet-control-layers-selector { margin: 1px 4px 1px 0; vertical-align: -2px; height: 11px; }
+.leaflet-control-layers-overlays label > span > span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  display: inline-block; max-width: 212px; vertical-align: top; }
 </style>"""

@@ -16,11 +16,13 @@ from tillvaxt_geo.figures import figure_keys
 __all__ = [
     "LABELS",
     "LANGS",
+    "PARAM_LABELS",
     "VALUE_LABELS",
     "check_lang",
     "figure",
     "label",
     "number",
+    "param_label",
     "share",
     "value_label",
 ]
@@ -47,12 +49,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "workers_construction": ("Anställda, byggfas", "Workers, construction"),
     "workers_operation": ("Anställda, drift", "Workers, operation"), "capacity": ("Kapacitet", "Capacity"),
     "available_from": ("Tillgänglig från (år)", "Available from (year)"),
-    "size_capacity": ("Cirkelns yta ∝ kapacitet (bostäder)", "Circle area ∝ capacity (dwellings)"),
-    "size_population": ("Cirkelns yta ∝ befolkning", "Circle area ∝ population"),
+    "size_capacity": ("cirkelns yta ∝ kapacitet", "circle area ∝ capacity"),
+    "size_population": ("cirkelns yta ∝ befolkning", "circle area ∝ population"),
     "size_change": ("Cirkelns yta ∝ förändringens storlek", "Circle area ∝ size of the change"),
     "released": ("Frisläppt i scenariot", "Released in the scenario"), "yes": ("ja", "yes"), "no": ("nej", "no"),
     "dwellings_taken": ("Bostäder tagna av inflyttare", "Dwellings taken by in-movers"),
-    "uptake": ("Andel tagen", "Share taken"), "share_taken": ("andel av kapaciteten", "share of capacity"),
+    "uptake": ("Andel tagen", "Share taken"), "share_taken": ("andel tagen", "share taken"),
     "not_released": ("ej frisläppt", "not released"),
     "workers_resident": ("Gruvarbetare som bor här", "Mine workers living here"),
     "travel_time_nearest": ("Restid till närmaste öppna gruva", "Travel time to the nearest open mine"),
@@ -66,6 +68,53 @@ LABELS: dict[str, tuple[str, str]] = {
     "diff_housing": ("Förändring: bostäder tagna på bostadsmark", "Change: dwellings taken on housing land"),
     "more": ("fler", "more"), "fewer": ("färre", "fewer"), "no_change": ("ingen förändring", "no change"),
     "housing_shortfall_dwellings": ("Bostadsbrist (bostäder)", "Housing shortfall (dwellings)"),
+    "place_names": ("Ortnamn", "Place names"),
+    "place_note": ("mindre från zoom 11", "smaller from zoom 11"),
+    "municipalities": ("Kommuner (ungefärlig gräns)", "Municipalities (approximate outline)"),
+    "municipality_word": ("kommun", "municipality"), "approximate": ("ungefärlig gräns", "approximate outline"),
+    "outline_note": ("skal kring orterna i projektets lager, ej officiell gräns",
+                     "hull around the places in the project's layers, not an official boundary"),
+    "changed": ("Ändrat i scenariot", "Changed in the scenario"), "changed_road": ("ändrad väg", "changed road"),
+    "changed_service": ("ny/ändrad linje", "new/changed service"), "changed_stop": ("nytt stopp", "new stop"),
+    "changes": ("Ändringar", "Changes"), "all_figures": ("Alla siffror", "All figures"),
+    "sources": ("Källor", "Sources"), "fold": ("Fäll ihop", "Fold"), "unfold": ("Fäll ut", "Unfold"),
+    "of_direct": ("av {total} direkt anställda · {share}", "of {total} direct mine workers · {share}"),
+    "jobs_detail": ("direkta {d} + indirekta {i} + inducerade {n}", "direct {d} + indirect {i} + induced {n}"),
+    "no_change_any": ("Ingen förändring: alternativet ger samma siffror som basen.",
+                      "No change: the alternative gives the same figures as the base."),
+    "no_change_layer": ("ingen förändring i något område", "no change in any area"),
+    "size_change_ref": ("cirkelns yta ∝ förändringen; största cirkeln = {n}",
+                        "circle area ∝ the change; largest circle = {n}"),
+}  # fmt: skip
+PARAM_LABELS: dict[str, tuple[str, str]] = {
+    "year": ("År", "Year"), "study_area": ("Studieområde (kommuner)", "Study area (municipalities)"),
+    "phase": ("Fas", "Phase"), "workforce": ("Arbetsstyrka (låg/mellan/hög)", "Workforce (low/mid/high)"),
+    "open_sites": ("Öppna gruvor", "Open mines"), "worker_overrides": ("Egna antal anställda", "Own worker counts"),
+    "commute.mode": ("Färdsätt för pendling", "Commuting mode"),
+    "commute.decay.form": ("Hur viljan att pendla avtar (form)", "How willingness to commute falls (form)"),
+    "commute.decay.midpoint_min": ("Restid där viljan halveras (min)", "Travel time where willingness halves (min)"),
+    "commute.decay.shape": ("Hur brant viljan avtar", "How steeply willingness falls"),
+    "commute.decay.scale_min": ("Spridning (min)", "Spread (min)"),
+    "commute.decay.rate_per_min": ("Avtagande per minut", "Decline per minute"),
+    "commute.decay.cutoff_min": ("Längsta restid (min)", "Longest travel time (min)"),
+    "commute.acceptance.form": ("Acceptans för daglig pendling (form)", "Acceptance of a daily commute (form)"),
+    "commute.acceptance.midpoint_min": ("Restid som hälften accepterar (min)", "Travel time half accept (min)"),
+    "commute.acceptance.scale_min": ("Acceptans, spridning (min)", "Acceptance spread (min)"),
+    "commute.max_time_min": ("Längsta dagliga pendling (min)", "Longest daily commute (min)"),
+    "commute.recruit_local_share": ("Andel rekryterade i regionen", "Share recruited in the region"),
+    "commute.dwellings_per_worker": ("Bostäder per inflyttad arbetare", "Dwellings per in-moving worker"),
+    "economy.supplier_multiplier": ("Underleverantörsmultiplikator", "Supplier multiplier"),
+    "economy.local_procurement_share": ("Andel lokala inköp", "Local procurement share"),
+    "economy.household_multiplier": ("Hushållsmultiplikator", "Household multiplier"),
+    "economy.indirect_local_residence_share": ("Andel indirekt anställda som bor lokalt",
+                                               "Share of indirect jobholders living locally"),
+    "housing.extra_release_year": ("Extra bostadsmark frisläpps år", "Extra housing land released in"),
+    "housing.vacant_share_available": ("Andel lediga bostäder för inflyttare", "Share of vacant dwellings available"),
+    "housing.land_share_available": ("Andel bostadsmark för gruvinflyttare",
+                                     "Share of housing land for mine in-movers"),
+    "housing.constraints": ("Begränsningslager", "Constraint layers"),
+    "housing.mine_buffer_m": ("Skyddsavstånd kring gruvor (m)", "Buffer around mines (m)"),
+    "changes": ("Ändringar", "Changes"),
 }  # fmt: skip
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "settlement": ("tätort", "settlement"), "rural": ("landsbygd", "rural area"),
@@ -92,6 +141,12 @@ def label(key: str, lang: str) -> str:
     if key in figure_keys():
         return registered_figure(key).label(lang)
     pair = LABELS.get(key)
+    return pair[LANGS.index(lang)] if pair else key
+
+
+def param_label(key: str, lang: str) -> str:
+    """A scenario parameter (dotted key of the provenance) in plain words; unknown keys as given."""
+    pair = PARAM_LABELS.get(key)
     return pair[LANGS.index(lang)] if pair else key
 
 
