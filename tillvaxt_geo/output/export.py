@@ -88,7 +88,7 @@ def write_outputs(
     safe_layers = {k: _gpkg_safe(v) for k, v in layers.items()}
     paths = {
         "summary_json": write_json(folder / "summary.json", summary),
-        "summary_csv": write_csv(folder / "summary.csv", figures_frame(result)),
+        "summary_csv": write_csv(folder / "summary.csv", figures_frame(result), locale=lang),
         "gpkg": write_gpkg(
             folder / "results.gpkg", safe_layers, finish=lambda tmp: write_layer_styles(tmp, safe_layers)
         ),

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 __all__ = [
+    "GPKG_VERSION",
     "atomic_path",
     "replace_gpkg_layer",
     "write_csv",
@@ -184,6 +185,12 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame])
     return Path(path)
 
 
+#: GeoPackage version written: 1.2 (``application_id`` GPKG, ``user_version`` 10200), which QGIS LTR
+#: releases and GDAL 3.6 read without warnings and whose R-tree triggers GDAL 3.6's validator accepts
+#: (GDAL 3.7+ writes 1.4 by default, with R-tree triggers that GDAL 3.6's validate_gpkg.py rejects).
+GPKG_VERSION = "1.2"
+
+
 def write_gpkg(
     path: str | os.PathLike[str],
     layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
@@ -209,12 +216,11 @@ def write_gpkg(
     """
     import pyogrio
 
+    options = {"VERSION": GPKG_VERSION}
     with atomic_path(path) as tmp:
         for name, frame in layers.items():
-            if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG")
+            data = frame if isinstance(frame, gpd.GeoDataFrame) else pd.DataFrame(frame)
+            pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", dataset_options=options)
         if finish is not None:
             finish(tmp)
     return Path(path)
