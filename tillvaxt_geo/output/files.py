@@ -161,7 +161,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame])
         columns = [str(c) for c in frame.columns]
         sheet.append(columns)
         for row in frame.itertuples(index=False):
-            cells = []
+            cells: list[Any] = []
             for value in row:
                 if value is None or (isinstance(value, float) and value != value):
                     cells.append(None)

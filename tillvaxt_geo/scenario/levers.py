@@ -24,7 +24,7 @@ from tillvaxt_geo.figures import figure
 if TYPE_CHECKING:
     from tillvaxt_geo.scenario.results import ScenarioResult
 
-__all__ = ["LEVER_FIGURES", "LeverNote", "lever_notes"]
+__all__ = ["LEVER_FIGURES", "LeverNote", "changed_roads", "commute_savings", "lever_notes"]
 
 _ROAD = frozenset({"road_speed", "close_road", "add_road"})
 _TRANSIT = frozenset({"rail_departures", "rail_stop", "add_service"})
@@ -79,7 +79,9 @@ class LeverNote:
 
 def _key(change: Any) -> Any:
     """A change without its position, so equal changes of two scenarios compare equal."""
-    return dataclasses.replace(change, index=None) if dataclasses.is_dataclass(change) else change
+    if dataclasses.is_dataclass(change) and not isinstance(change, type):
+        return dataclasses.replace(change, index=None)  # type: ignore[type-var]
+    return change
 
 
 def _new_changes(base: ScenarioResult, other: ScenarioResult) -> list[Any]:
@@ -97,7 +99,7 @@ def _ids(values: Iterable[Any], limit: int = 6) -> str:
     return ", ".join(items[:limit]) + (f" (+{more})" if more > 0 else "")
 
 
-def _changed_roads(base: ScenarioResult, other: ScenarioResult) -> list[str]:
+def changed_roads(base: ScenarioResult, other: ScenarioResult) -> list[str]:
     """Road ids added, removed or with another speed in ``other``'s layers."""
     a, b = getattr(base.layers, "roads", None), getattr(other.layers, "roads", None)
     if a is None or b is None or "road_id" not in a.columns or "road_id" not in b.columns:
@@ -112,7 +114,7 @@ def _changed_roads(base: ScenarioResult, other: ScenarioResult) -> list[str]:
     return sorted(changed)
 
 
-def _commute_savings(base: ScenarioResult, other: ScenarioResult) -> tuple[int, float]:
+def commute_savings(base: ScenarioResult, other: ScenarioResult) -> tuple[int, float]:
     """Zones where mine workers live whose commute time changed, and the largest saving in minutes."""
     za, zb = base.zones, other.zones
     if za is None or zb is None or "travel_time_min" not in za.columns or "travel_time_min" not in zb.columns:
@@ -136,7 +138,7 @@ def _housing_ids(changes: Sequence[Any]) -> list[str]:
 
 
 def _road_note(base: ScenarioResult, other: ScenarioResult, missed: tuple[str, ...]) -> LeverNote:
-    roads = _changed_roads(base, other)
+    roads = changed_roads(base, other)
     road_text = _ids(roads) if roads else "–"
     mode = str(other.scenario.commute.mode)
     if mode == "pt":
@@ -149,7 +151,7 @@ def _road_note(base: ScenarioResult, other: ScenarioResult, missed: tuple[str, .
             "commutes are modelled by public transport (commute.mode = pt)."
         )
         return LeverNote("roads", missed, sv, en)
-    zones, saving = _commute_savings(base, other)
+    zones, saving = commute_savings(base, other)
     if zones == 0:
         sv = (
             f"Vägarna som ändrades ({road_text}) ligger inte på någon gruvarbetares snabbaste väg till en öppen gruva: "

@@ -153,7 +153,7 @@ def compare(base: ScenarioResult, other: ScenarioResult, *, lang: str = "en") ->
             }
         )
     table = pd.DataFrame(rows).set_index("figure")
-    unchanged = [k for k, d in table["difference"].items() if d == 0]
+    unchanged = [str(k) for k, d in table["difference"].items() if d == 0]
     notes = lever_notes(base, other, unchanged)
     by_figure: dict[str, list[str]] = {}
     for note in notes:
