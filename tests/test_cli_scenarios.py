@@ -46,7 +46,9 @@ def test_run_writes_every_output(run_dir: Path) -> None:
         assert provenance["package_version"] and len(provenance["scenario_file_sha256"]) == 64
         assert set(provenance["layer_hashes"]) >= {"zones", "roads", "mine_sites", "housing_land", "rail_services"}
         assert provenance["parameters"]["economy"]["supplier_multiplier"] == 1.8
-        csv = pd.read_csv(folder / "summary.csv")
+        raw = (folder / "summary.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbfscenario;figure;")  # UTF-8 BOM and ';' (Swedish Excel, --lang sv)
+        csv = pd.read_csv(folder / "summary.csv", sep=";", decimal=",", encoding="utf-8-sig")
         assert set(csv["figure"]) >= SUMMARY_KEYS - {"scenario", "provenance"}
         assert csv["source"].notna().all()
         layers = {row[0] for row in pyogrio.list_layers(folder / "results.gpkg")}
@@ -98,10 +100,33 @@ def test_unknown_bundled_name_suggests(tmp_path: Path) -> None:
 def test_compare_writes_table(tmp_path: Path) -> None:
     result = cli("compare", "two_companies", "rv66_2plus1", "--out", str(tmp_path), "--no-map", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    table = pd.read_csv(tmp_path / "compare_two_companies_vs_rv66_2plus1" / "comparison.csv")
-    assert {"figure", "base", "other", "difference", "source"} <= set(table.columns)
-    row = table.set_index("figure").loc["workers_total"]
-    assert row["difference"] == row["other"] - row["base"] == 0
+    folder = tmp_path / "compare_two_companies_vs_rv66_2plus1"
+    table = pd.read_csv(folder / "comparison.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert {"figure", "base", "other", "difference", "unit", "difference_unit", "note", "source"} <= set(table.columns)
+    rows = table.set_index("figure")
+    assert (
+        rows.loc["workers_total", "difference"]
+        == rows.loc["workers_total", "other"] - rows.loc["workers_total", "base"]
+        == 0
+    )
+    for key, row in rows.iterrows():  # every row adds up as shown, in the file too
+        assert round(row["other"] - row["base"], 6) == round(row["difference"], 6), key
+        assert len(repr(float(row["difference"]))) < 12, key  # no 15-digit binary noise
+    share = rows.loc["local_residence_share"]
+    assert share["unit"] == "%" and share["difference_unit"] == "procentenheter"
+    assert 50 < share["base"] <= 100  # a percentage, not a 0–1 share
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(folder / "comparison.xlsx")["comparison"]
+    header = [c.value for c in sheet[1]]
+    book = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert book["workers_living_locally"]["difference"] == rows.loc["workers_living_locally", "difference"]
+    comparison = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    assert isinstance(comparison["notes"], list)
+    # the road change reaches some figures but not the 30-minute car reach: said in words
+    assert any("rv66" in note for note in comparison["notes"]), comparison["notes"]
+    assert "Varför vissa siffror inte ändras" in result.stdout
+    assert "p.e." in result.stdout
 
 
 def test_sweep_writes_grid_heat_map_and_verdict(tmp_path: Path) -> None:

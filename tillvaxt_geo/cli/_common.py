@@ -117,7 +117,9 @@ def format_table(
     Numbers get thousands separators and shares percentages; shares are
     recognised by column name, or by the row's figure name when
     ``figure_column`` names a column holding figure names (a long table).
-    Long headers and cells wrap instead of widening the table. With
+    Long headers and cells wrap instead of widening the table; a wide table
+    that still does not fit turns to one row per figure and one column per
+    row of ``frame`` (named by its first text column). With
     ``labels`` (``"sv"`` or ``"en"``), figure keys in headers and in
     ``figure_column`` are shown as the figure's label. Columns named in
     ``right`` (numbers already formatted as text) are right-aligned.
@@ -138,28 +140,50 @@ def format_table(
 
     width = width or terminal_width()
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, collapse_padding=True)
+    shown = {
+        column: [
+            name(frame.at[i, column])
+            if column == figure_column
+            else format_value(
+                frame.at[i, column],
+                share=(str(frame.at[i, figure_column]) if figure_column else str(column)).endswith("share"),
+            )
+            for i in frame.index
+        ]
+        for column in frame.columns
+    }
+    numeric_columns = [
+        c for c in frame.columns if c in right or (pd.api.types.is_numeric_dtype(frame[c].dtype) and c != figure_column)
+    ]
+    text_columns = [c for c in frame.columns if c not in numeric_columns]
+
+    def long_layout() -> str:
+        """One row per figure and one column per row of ``frame`` (named by its first text column)."""
+        key = text_columns[0]
+        long = pd.DataFrame({"": [name(c) for c in numeric_columns]})
+        for k in range(len(frame.index)):
+            long[str(shown[key][k])] = [shown[c][k] for c in numeric_columns]
+        return format_table(long, width=width, right=tuple(long.columns[1:]))
+
     for column in frame.columns:
-        numeric = column in right or (pd.api.types.is_numeric_dtype(frame[column].dtype) and column != figure_column)
-        longest = max([len(name(v)) for v in frame[column]] or [0]) if not numeric else 0
+        numeric = column in numeric_columns
+        longest = max([len(v) for v in shown[column]] or [0])
         table.add_column(
             Text(name(column)),
             justify="right" if numeric else "left",
             overflow="fold",
-            min_width=min(longest, 24) if not numeric else None,
+            min_width=min(longest, 12) if not numeric else None,
         )
-    for index in frame.index:
-        cells = []
-        for column in frame.columns:
-            value = frame.at[index, column]
-            if column == figure_column:
-                cells.append(name(value))
-                continue
-            row_name = str(frame.at[index, figure_column]) if figure_column else str(column)
-            cells.append(format_value(value, share=row_name.endswith("share")))
-        table.add_row(*(Text(c) for c in cells))
+    for k in range(len(frame.index)):
+        table.add_row(*(Text(shown[column][k]) for column in frame.columns))
     buffer = io.StringIO()
-    Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, markup=False).print(table)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).strip("\n")
+    console = Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, markup=False)
+    console.print(table, crop=False)
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    fits = max((len(line) for line in lines), default=0) <= width
+    if not fits and figure_column is None and text_columns and numeric_columns and len(frame) <= 12:
+        return long_layout()  # too wide even with wrapped headers: turn it
+    return "\n".join(lines).strip("\n")
 
 
 def echo_sources(columns: list[str]) -> None:

@@ -152,6 +152,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame])
     starting with ``=`` shows as typed. Sheet names are cut to Excel's 31 characters.
     """
     from openpyxl import Workbook
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -171,7 +172,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame])
                     cells.append(value)
             sheet.append(cells)
         for cell in sheet[1]:
-            cell.font = cell.font.copy(bold=True)
+            cell.font = Font(bold=True)
         for col in sheet.iter_cols(min_row=2):
             for cell in col:
                 if isinstance(cell.value, str):
