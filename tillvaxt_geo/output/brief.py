@@ -281,7 +281,7 @@ def brief_content(base: ScenarioResult, other: ScenarioResult, *, lang: str = "s
         sha = prov.get("scenario_file_sha256") or "–"
         sources.append(
             f"{words['scenario_file']} {shown_text(result.scenario.name, limit=80)}: "
-            f"{shown_text(prov.get('scenario_file') or '–', limit=160)} (SHA-256 {sha})"
+            f"{shown_text(Path(str(prov.get('scenario_file') or '–')).name, limit=120)} (SHA-256 {sha})"
         )
     prov = other.summary.get("provenance", {})
     files, hashes = prov.get("layer_files", {}), prov.get("layer_hashes", {})
