@@ -166,3 +166,38 @@ def test_cli_brief_writes_pdf_and_html_and_refuses_two_regions(tmp_path: Path) -
     assert refused.returncode == 1
     assert "'c' against 'a'" in refused.stderr and "zones" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def test_every_change_type_is_described_in_both_languages() -> None:
+    from tillvaxt_geo.output.brief import _CHANGE_TEXT, describe_change
+    from tillvaxt_geo.scenario.changes import ChangeType
+
+    changes = [
+        {"type": "road_speed", "ref": "66", "from": "Smedjebacken", "to": "Fagersta", "speed_kmh": 100},
+        {"type": "road_speed", "road_ids": ["r1", "r2"], "speed_kmh": 80.5},
+        {"type": "close_road", "road_ids": ["r3"]},
+        {"type": "add_road", "road_id": "new", "coordinates": [[15.1, 60.1], [15.2, 60.1]], "speed_kmh": 70},
+        {"type": "rail_departures", "route": "53", "departures_peak_hour": 2},
+        {"type": "rail_stop", "route": "53", "station_id": "st_x"},
+        {
+            "type": "add_service",
+            "service_id": "bus",
+            "stops": ["ludvika", "site:m1"],
+            "run_times_min": [9],
+            "departures_peak_hour": 2,
+            "name": "Gruvbuss $x$",
+        },
+        {"type": "housing_release", "housing_ids": ["h1"], "available_from": 2027},
+        {"type": "housing_capacity", "housing_id": "h1", "capacity_dwellings": 300},
+    ]
+    assert {str(t) for t in ChangeType} == set(_CHANGE_TEXT)  # a new change type needs words
+    parsed = scenario(name="all", changes=changes).changes
+    texts = {lang: [describe_change(c, lang, ["r1", "r2"]) for c in parsed] for lang in ("sv", "en")}
+    assert texts["sv"][0] == "Väg 66 Smedjebacken–Fagersta: 100 km/h (2 vägdelar)"
+    assert texts["en"][1] == "Roads r1, r2: 80.5 km/h (2 road sections)"
+    assert texts["sv"][1] == "Vägarna r1, r2: 80,5 km/h (2 vägdelar)"
+    assert texts["sv"][4] == "Linje 53: 2 avgångar per riktning och rusningstimme"
+    assert texts["en"][6] == "New line Gruvbuss $x$ (bus): ludvika – m1, 2 departures in the peak hour"
+    assert texts["en"][7] == "Housing land h1 released from 2027"
+    for text in texts["sv"] + texts["en"]:
+        assert "{" not in text and "None" not in text

@@ -33,7 +33,7 @@ from tillvaxt_geo._version import __version__
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.output.classes import WORKER_CLASSES
 from tillvaxt_geo.output.files import atomic_path, write_text
-from tillvaxt_geo.scenario.levers import changed_roads, commute_savings
+from tillvaxt_geo.scenario.levers import changed_roads, commute_savings, new_changes
 from tillvaxt_geo.scenario.results import ScenarioResult, compare
 
 if TYPE_CHECKING:
@@ -169,6 +169,72 @@ def check_same_region(
         )
 
 
+def _ids(values: Sequence[Any], limit: int = 5) -> str:
+    items = [shown_text(v, limit=40) for v in values]
+    return ", ".join(items[:limit]) + (f" (+{len(items) - limit})" if len(items) > limit else "")
+
+
+#: each change type in words: (Swedish, English) templates over the change's fields
+_CHANGE_TEXT: Mapping[str, tuple[str, str]] = {
+    "road_speed": ("{where}: {speed_kmh} km/h{sections}", "{where}: {speed_kmh} km/h{sections}"),
+    "close_road": ("Vägarna {road_ids} stängs", "Roads {road_ids} closed"),
+    "add_road": ("Ny väg {road_id}: {speed_kmh} km/h", "New road {road_id}: {speed_kmh} km/h"),
+    "rail_departures": (
+        "Linje {line}: {departures_peak_hour} avgångar per riktning och rusningstimme",
+        "Line {line}: {departures_peak_hour} departures per direction in the peak hour",
+    ),
+    "rail_stop": (
+        "Linje {route} stannar vid {station_id} ({dwell_min} min uppehåll)",
+        "Line {route} stops at {station_id} ({dwell_min} min dwell)",
+    ),
+    "add_service": (
+        "Ny linje {name} ({route_type}): {stops}, {departures_peak_hour} avgångar per rusningstimme",
+        "New line {name} ({route_type}): {stops}, {departures_peak_hour} departures in the peak hour",
+    ),
+    "housing_release": (
+        "Bostadsmark {housing_ids} släpps från {available_from}",
+        "Housing land {housing_ids} released from {available_from}",
+    ),
+    "housing_capacity": (
+        "Bostadsmark {housing_id}: {capacity_dwellings} bostäder",
+        "Housing land {housing_id}: {capacity_dwellings} dwellings",
+    ),
+}
+
+
+def describe_change(change: Any, lang: str, roads: Sequence[str] = ()) -> str:
+    """One scenario change in words for a meeting, in ``lang`` (names and ids shown as typed)."""
+    import dataclasses
+
+    kind = str(getattr(change, "type", ""))
+    sv = lang == "sv"
+    if kind not in _CHANGE_TEXT or not dataclasses.is_dataclass(change):
+        return shown_text(change)
+    values: dict[str, str] = {}
+    for f in dataclasses.fields(change):
+        value = getattr(change, f.name)
+        if isinstance(value, bool) or value is None:
+            values[f.name] = shown_text(value if value is not None else "")
+        elif isinstance(value, int | float):
+            text = f"{float(value):g}"
+            values[f.name] = text.replace(".", ",") if sv else text
+        elif isinstance(value, tuple | list):
+            values[f.name] = _ids([str(v).removeprefix("site:") for v in value])
+        else:
+            values[f.name] = shown_text(value, limit=80)
+    values["line"] = values.get("route") or values.get("service_id", "")
+    values["name"] = values.get("name") or values.get("service_id", "")
+    values["stops"] = " – ".join(str(v).removeprefix("site:") for v in getattr(change, "stops", ()) or ())
+    if kind == "road_speed":
+        if getattr(change, "ref", None):
+            where = f"{'Väg' if sv else 'Road'} {values['ref']} {values['from_']}–{values['to']}"
+        else:
+            where = f"{'Vägarna' if sv else 'Roads'} {values['road_ids']}"
+        values["where"] = where
+        values["sections"] = (f" ({len(roads)} vägdelar)" if sv else f" ({len(roads)} road sections)") if roads else ""
+    return _CHANGE_TEXT[kind][0 if sv else 1].format(**values)
+
+
 def _check_results(base: ScenarioResult, other: ScenarioResult) -> None:
     pa, pb = base.summary.get("provenance", {}), other.summary.get("provenance", {})
     check_same_region(
@@ -266,8 +332,8 @@ def brief_content(base: ScenarioResult, other: ScenarioResult, *, lang: str = "s
     words = _words(lang)
     _check_results(base, other)
     table = compare(base, other, lang=lang)
-    notes_before = set(base.layers.notes)
-    changes = [shown_text(n) for n in other.layers.notes if n not in notes_before and "changes" in n]
+    roads = changed_roads(base, other)
+    changes = [shown_text(describe_change(c, lang, roads)) for c in new_changes(base, other)]
     zones, best = commute_savings(base, other)
     mean = table.loc["mean_commute_min"]
     saved = words["saved_text"].format(
@@ -308,7 +374,7 @@ def brief_content(base: ScenarioResult, other: ScenarioResult, *, lang: str = "s
         minutes_saved=saved,
         notes=tuple(shown_text(n) for n in table.attrs.get("notes", [])),
         sources=tuple(sources),
-        changed_road_ids=tuple(changed_roads(base, other)),
+        changed_road_ids=tuple(roads),
         changed_station_ids=tuple(_changed_stations(base, other)),
         words=words,
     )

@@ -24,7 +24,7 @@ from tillvaxt_geo.figures import figure
 if TYPE_CHECKING:
     from tillvaxt_geo.scenario.results import ScenarioResult
 
-__all__ = ["LEVER_FIGURES", "LeverNote", "changed_roads", "commute_savings", "lever_notes"]
+__all__ = ["LEVER_FIGURES", "LeverNote", "changed_roads", "commute_savings", "lever_notes", "new_changes"]
 
 _ROAD = frozenset({"road_speed", "close_road", "add_road"})
 _TRANSIT = frozenset({"rail_departures", "rail_stop", "add_service"})
@@ -84,7 +84,8 @@ def _key(change: Any) -> Any:
     return change
 
 
-def _new_changes(base: ScenarioResult, other: ScenarioResult) -> list[Any]:
+def new_changes(base: ScenarioResult, other: ScenarioResult) -> list[Any]:
+    """The changes of ``other``'s scenario that ``base``'s does not make, in order."""
     before = [_key(c) for c in base.scenario.changes]
     return [c for c in other.scenario.changes if _key(c) not in before]
 
@@ -162,9 +163,10 @@ def _road_note(base: ScenarioResult, other: ScenarioResult, missed: tuple[str, .
             f"no commute time changed, so {_labels(missed, 'en')} stay the same."
         )
     else:
+        saving_sv = f"{saving:.1f}".replace(".", ",")
         sv = (
             f"Vägändringen ({road_text}) kortar restiden för {zones} orter med gruvarbetare, högst "
-            f"{saving:.1f} min, men ändrar inte {_labels(missed, 'sv')}."
+            f"{saving_sv} min, men ändrar inte {_labels(missed, 'sv')}."
         )
         en = (
             f"The road change ({road_text}) shortens commutes from {zones} zones where mine workers live by up to "
@@ -270,7 +272,7 @@ def lever_notes(base: ScenarioResult, other: ScenarioResult, unchanged: Iterable
         parameter yet nothing moved. Empty when every lever moved its figures.
     """
     same = set(unchanged)
-    changes = _new_changes(base, other)
+    changes = new_changes(base, other)
     kinds = {str(getattr(c, "type", "")) for c in changes}
     notes: list[LeverNote] = []
     levers = {
