@@ -51,6 +51,12 @@ def test_run_writes_every_output(run_dir: Path) -> None:
         csv = pd.read_csv(folder / "summary.csv", sep=";", decimal=",", encoding="utf-8-sig")
         assert set(csv["figure"]) >= SUMMARY_KEYS - {"scenario", "provenance"}
         assert csv["source"].notna().all()
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(folder / "summary.xlsx")["summary"].iter_rows(values_only=True))
+        assert rows[0] == ("scenario", "figure", "value", "source")
+        book = {r[1]: r[2] for r in rows[1:]}
+        assert book["workers_total"] == summary["workers_total"]  # numbers, not text
         layers = {row[0] for row in pyogrio.list_layers(folder / "results.gpkg")}
         assert {"zones", "housing_land", "mine_sites", "isochrones", "per_site", "layer_styles"} <= layers
         html = (folder / "map.html").read_text(encoding="utf-8")
