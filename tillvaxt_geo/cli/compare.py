@@ -10,6 +10,7 @@ import pandas as pd
 from tillvaxt_geo.cli._common import (
     LayerCache,
     echo_sources,
+    format_table,
     format_value,
     lang_option,
     layers_option,
@@ -120,8 +121,6 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
         from tillvaxt_geo.output.maps.save import save_map
 
         save_map(comparison_map(result_a, result_b, lang=lang), folder / "map.html")
-    from tillvaxt_geo.cli._common import format_table
-
     click.echo(f"{a.title}  →  {b.title}")
     click.echo(
         format_table(shown_comparison(table, lang=lang), width=terminal_width(), right=("base", "other", "difference"))

@@ -91,7 +91,10 @@ def new_changes(base: ScenarioResult, other: ScenarioResult) -> list[Any]:
 
 
 def _labels(keys: Iterable[str], lang: str) -> str:
-    return ", ".join(figure(k).label(lang).lower() if lang == "sv" else figure(k).label(lang) for k in keys)
+    labels = [figure(k).label(lang) for k in keys]
+    if lang == "sv":  # mid-sentence: "bor i Ludvika/Smedjebacken", names keep their capitals
+        labels = [label[:1].lower() + label[1:] for label in labels]
+    return ", ".join(labels)
 
 
 def _ids(values: Iterable[Any], limit: int = 6) -> str:
