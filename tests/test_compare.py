@@ -136,3 +136,17 @@ def test_missing_figures_stay_missing(base: ScenarioResult) -> None:
 
 def test_layers_dir_fixture_is_independent_of_cwd(tmp_path: Path, layers: Any) -> None:
     assert "spur" in set(layers.roads["road_id"])
+
+
+def test_printed_comparison_keeps_each_figures_precision_and_units(base: ScenarioResult) -> None:
+    from tillvaxt_geo.cli.compare import shown_comparison
+
+    table = compare(
+        with_figures(base, mean_commute_min=13.0, local_residence_share=0.5, workers_total=562.5),
+        with_figures(base, mean_commute_min=13.0, local_residence_share=0.55, workers_total=561.5),
+        lang="sv",
+    )
+    shown = shown_comparison(table, lang="sv").set_index("figure")
+    assert list(shown.loc["Medelrestid till gruvan (min)"]) == ["13.0", "13.0", "0.0"]
+    assert list(shown.loc["Andel som bor lokalt"]) == ["50.0 %", "55.0 %", "+5.0 p.e."]
+    assert list(shown.loc["Direkt anställda i gruvorna"]) == ["563", "562", "-1"]

@@ -18,6 +18,7 @@ from tillvaxt_geo.cli._common import (
     resolve_scenario,
     terminal_width,
 )
+from tillvaxt_geo.figures import figure
 from tillvaxt_geo.output.export import json_safe
 from tillvaxt_geo.output.files import write_csv, write_json, write_xlsx
 from tillvaxt_geo.scenario.results import compare
@@ -32,8 +33,8 @@ FILE_COLUMNS = ["figure", "label", "base", "other", "difference", "unit", "diffe
 def shown_comparison(table: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """The comparison as printed: label, base, other and a signed difference with its unit, all as text."""
     rows = []
-    for _, row in table.iterrows():
-        digits = _digits(row)
+    for key, row in table.iterrows():
+        digits = max(_digits(row), figure(str(key)).shown_digits)
         unit = str(row["unit"])
         suffix = " %" if unit == "%" else ""
         rows.append(

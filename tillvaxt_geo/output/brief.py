@@ -31,6 +31,7 @@ import pandas as pd
 
 from tillvaxt_geo._version import __version__
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.figures import figure
 from tillvaxt_geo.output.classes import WORKER_CLASSES
 from tillvaxt_geo.output.files import atomic_path, write_text
 from tillvaxt_geo.scenario.levers import changed_roads, commute_savings, new_changes
@@ -290,7 +291,7 @@ def _rows(
     rows: list[tuple[str, str, str, str]] = []
     for key in keys:
         row = table.loc[key]
-        digits = _digits(row["base"], row["other"], row["difference"])
+        digits = max(_digits(row["base"], row["other"], row["difference"]), figure(key).shown_digits)
         pct = " %" if row["unit"] == "%" else ""
         diff_unit = f" {words['pp']}" if row["unit"] == "%" else ""
         rows.append(
