@@ -46,9 +46,17 @@ def test_run_writes_every_output(run_dir: Path) -> None:
         assert provenance["package_version"] and len(provenance["scenario_file_sha256"]) == 64
         assert set(provenance["layer_hashes"]) >= {"zones", "roads", "mine_sites", "housing_land", "rail_services"}
         assert provenance["parameters"]["economy"]["supplier_multiplier"] == 1.8
-        csv = pd.read_csv(folder / "summary.csv")
+        raw = (folder / "summary.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbfscenario;figure;")  # UTF-8 BOM and ';' (Swedish Excel, --lang sv)
+        csv = pd.read_csv(folder / "summary.csv", sep=";", decimal=",", encoding="utf-8-sig")
         assert set(csv["figure"]) >= SUMMARY_KEYS - {"scenario", "provenance"}
         assert csv["source"].notna().all()
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(folder / "summary.xlsx")["summary"].iter_rows(values_only=True))
+        assert rows[0] == ("scenario", "figure", "value", "source")
+        book = {r[1]: r[2] for r in rows[1:]}
+        assert book["workers_total"] == summary["workers_total"]  # numbers, not text
         layers = {row[0] for row in pyogrio.list_layers(folder / "results.gpkg")}
         assert {"zones", "housing_land", "mine_sites", "isochrones", "per_site", "layer_styles"} <= layers
         html = (folder / "map.html").read_text(encoding="utf-8")
@@ -98,10 +106,41 @@ def test_unknown_bundled_name_suggests(tmp_path: Path) -> None:
 def test_compare_writes_table(tmp_path: Path) -> None:
     result = cli("compare", "two_companies", "rv66_2plus1", "--out", str(tmp_path), "--no-map", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    table = pd.read_csv(tmp_path / "compare_two_companies_vs_rv66_2plus1" / "comparison.csv")
-    assert {"figure", "base", "other", "difference", "source"} <= set(table.columns)
-    row = table.set_index("figure").loc["workers_total"]
-    assert row["difference"] == row["other"] - row["base"] == 0
+    folder = tmp_path / "compare_two_companies_vs_rv66_2plus1"
+    table = pd.read_csv(folder / "comparison.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert {"figure", "base", "other", "difference", "unit", "difference_unit", "note", "source"} <= set(table.columns)
+    rows = table.set_index("figure")
+    assert (
+        rows.loc["workers_total", "difference"]
+        == rows.loc["workers_total", "other"] - rows.loc["workers_total", "base"]
+        == 0
+    )
+    for key, row in rows.iterrows():  # every row adds up as shown, in the file too
+        assert round(row["other"] - row["base"], 6) == round(row["difference"], 6), key
+        assert len(repr(float(row["difference"]))) < 12, key  # no 15-digit binary noise
+    share = rows.loc["local_residence_share"]
+    assert share["unit"] == "%" and share["difference_unit"] == "procentenheter"
+    assert 50 < share["base"] <= 100  # a percentage, not a 0–1 share
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(folder / "comparison.xlsx")["comparison"]
+    header = [c.value for c in sheet[1]]
+    book = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert book["workers_living_locally"]["difference"] == rows.loc["workers_living_locally", "difference"]
+    comparison = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    assert isinstance(comparison["notes"], list)
+    assert "p.e." in result.stdout
+
+
+def test_compare_says_why_nothing_changes(tmp_path: Path) -> None:
+    # the half-hourly train to Borlänge shortens no trip to a mine: no figure moves, and compare says why
+    result = cli("compare", "two_companies", "rail_borlange_30min", "--out", str(tmp_path), "--no-map", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "compare_two_companies_vs_rail_borlange_30min"
+    comparison = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    assert comparison["notes"], comparison
+    assert any("kollektivtrafik" in str(note).lower() for note in comparison["notes"]), comparison["notes"]
+    assert "Varför vissa siffror inte ändras" in result.stdout
 
 
 def test_sweep_writes_grid_heat_map_and_verdict(tmp_path: Path) -> None:

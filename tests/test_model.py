@@ -173,8 +173,12 @@ def test_provenance_and_compare(layers: Layers) -> None:
     assert set(provenance["layer_hashes"]) >= {"zones", "roads"}
     assert "supplier_multiplier" in provenance["parameter_sources"]
     table = compare(a, b)
-    assert table.loc["indirect_jobs", "difference"] == pytest.approx(
+    assert table.loc["indirect_jobs", "difference_value"] == pytest.approx(
         b.summary["indirect_jobs"] - a.summary["indirect_jobs"]
+    )
+    assert (
+        table.loc["indirect_jobs", "difference"]
+        == table.loc["indirect_jobs", "other"] - table.loc["indirect_jobs", "base"]
     )
     assert table.loc["workers_total", "difference"] == 0
 

@@ -15,6 +15,7 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
+from tillvaxt_geo.output.classes import UPTAKE_CLASSES, WORKER_CLASSES
 from tillvaxt_geo.output.qgis.gpkg import write_layer_styles
 from tillvaxt_geo.output.qgis.styles import STYLED_LAYERS, style_qml
 
@@ -25,7 +26,7 @@ NASTY = "<&\"'> Ö]]>"
 #: The attribute each classified layer is styled by.
 CLASSIFIED_BY = {
     "zones": "workers_resident",
-    "housing_land": "dwellings_taken",
+    "housing_land": 'coalesce("dwellings_taken", 0) / max(coalesce("capacity_dwellings", 0), 1)',
     "mine_sites": "open",
     "isochrones": "minutes",
     "roads": "road_class",
@@ -54,6 +55,7 @@ def make_frames(*, workers: list[float] | None = None) -> dict[str, pd.DataFrame
             "name": ["Norra", "Södra", NASTY],
             "status": ["adopted", "proposed", "assumed"],
             "dwellings_taken": [0.0, 40.0, 7.5],
+            "capacity_dwellings": [50, 40, 100],
         },
         geometry=[_square(X0 + 300 * i, Y0 + 500, 100) for i in range(3)],
         crs=SWEREF,
@@ -182,7 +184,6 @@ def test_every_style_is_valid_qml_naming_its_attribute(gpkg: Path) -> None:
         renderer = root.find("renderer-v2")
         assert renderer is not None
         if table in CLASSIFIED_BY:
-            assert f'attr="{CLASSIFIED_BY[table]}"' in qml
             assert renderer.get("attr") == CLASSIFIED_BY[table]
             assert renderer.get("type") in {"graduatedSymbol", "categorizedSymbol"}
         else:
@@ -200,7 +201,14 @@ def test_labels_come_from_the_name_field(gpkg: Path) -> None:
         style = root.find("labeling/settings/text-style")
         labelled[table] = None if style is None else style.get("fieldName")
         assert root.get("labelsEnabled") == ("1" if style is not None else "0")
-    assert labelled["zones"] == labelled["mine_sites"] == labelled["rail_stations"] == "name"
+    assert labelled["zones"] == labelled["mine_sites"] == "name"
+    # a station named like a zone ("Ludvika") is not labelled twice; other stations keep their name
+    nasty_literal = "'" + NASTY.replace("'", "''") + "'"  # a QGIS string literal: quotes doubled
+    assert labelled["rail_stations"] == (
+        f"CASE WHEN \"name\" IN ({nasty_literal}, 'Grängesberg', 'Ludvika', 'Smedjebacken') THEN NULL ELSE \"name\" END"
+    )
+    station = next(ET.fromstring(r[-1]) for r in style_rows(gpkg) if r[2] == "rail_stations")
+    assert station.find("labeling/settings/text-style").get("isExpression") == "1"  # type: ignore[union-attr]
     assert labelled["roads"] is None and labelled["isochrones"] is None
 
 
@@ -235,8 +243,8 @@ def test_running_twice_keeps_one_default_row_per_layer(gpkg: Path) -> None:
     assert len(second) == len(first) == 7
     assert sorted(r[2] for r in second) == sorted(r[2] for r in first)
     zones_qml = next(r[-1] for r in second if r[2] == "zones")
-    uppers = [float(e.get("upper", "nan")) for e in ET.fromstring(zones_qml).iter("range")]
-    assert max(uppers) == 4000.0  # the second call's breaks replaced the first's
+    labels = [e.get("label") for e in ET.fromstring(zones_qml).iter("range")]
+    assert labels == WORKER_CLASSES.labels  # fixed classes, shared with the web map, whatever the data
     with sqlite3.connect(gpkg) as conn:
         count = conn.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'layer_styles'").fetchone()
     conn.close()
@@ -405,3 +413,63 @@ def test_layer_of_mixed_geometry_is_styled_by_its_commonest_kind(tmp_path: Path)
     assert declared == ("GEOMETRY",)
     assert write_layer_styles(path, {"zones": zones}) == ["zones"]
     assert ET.fromstring(style_rows(path)[0][-1]).findtext("layerGeometryType") == "2"
+
+
+def _qgis_class(ranges: list[tuple[float, float, str]], value: float) -> str | None:
+    """The label of the range QGIS's graduated renderer draws ``value`` with (the first with lower <= v <= upper)."""
+    return next((label for lo, hi, label in ranges if lo <= value <= hi), None)
+
+
+def _ranges(qml: str) -> list[tuple[float, float, str]]:
+    return [
+        (float(r.get("lower", "nan")), float(r.get("upper", "nan")), str(r.get("label")))
+        for r in ET.fromstring(qml).iter("range")
+    ]
+
+
+def _web_class(value: float, bins: tuple[tuple[float, str, str], ...]) -> str:
+    """The web map's rule (output/maps/draw.py ``_colour``): the first class whose limit exceeds the value."""
+    return next(label for limit, _, label in bins if value < limit)
+
+
+def test_qgis_class_breaks_equal_the_web_maps() -> None:
+    from tillvaxt_geo.output.maps.draw import UPTAKE_BINS, WORKER_BINS
+
+    values = [0.0, 0.4, 0.999, 1.0, 1.0000001, 9.5, 9.999999, 10.0, 49.9, 50.0, 149.99, 150.0, 3000.7]
+    frame = pd.DataFrame({"name": ["x"] * len(values), "workers_resident": values})
+    zones = style_qml("zones", "Point", frame=frame)
+    assert zones is not None
+    ranges = _ranges(zones)
+    assert [label for *_, label in ranges] == [label for *_, label in WORKER_BINS]
+    colours = [s.find("layer/Option/Option[@name='color']").get("value") for s in ET.fromstring(zones).iter("symbol")]
+    expected = [",".join(str(int(h[i : i + 2], 16)) for i in (1, 3, 5)) + ",255" for _, h, _ in WORKER_BINS]
+    assert colours[: len(expected)] == expected
+    for v in values:  # every value lands in the same class in QGIS and in the browser
+        assert _qgis_class(ranges, v) == _web_class(v, WORKER_BINS), v
+
+    housing = style_qml("housing_land", "Polygon", frame=make_frames()["housing_land"])
+    assert housing is not None
+    h_ranges = _ranges(housing)
+    assert [label for *_, label in h_ranges] == [label for *_, label in UPTAKE_BINS]
+    for share in (0.0, 1e-10, 0.01, 0.2499, 0.25, 0.5, 0.75, 1.0):
+        assert _qgis_class(h_ranges, share) == _web_class(share, UPTAKE_BINS), share
+    assert UPTAKE_CLASSES.qgis_attribute in ET.fromstring(housing).find("renderer-v2").get("attr", "")  # type: ignore[union-attr]
+
+
+def test_station_symbol_never_hides_a_zone_circle() -> None:
+    from tillvaxt_geo.output.qgis.styles import STATION_MARKER_MM, ZONE_MARKER_MM
+
+    zones = style_qml("zones", "Point", frame=make_frames()["zones"])
+    stations = style_qml("rail_stations", "Point", frame=make_frames()["rail_stations"])
+    assert zones is not None and stations is not None
+
+    def props(qml: str) -> list[dict[str, str]]:
+        return [
+            {o.get("name", ""): o.get("value", "") for o in layer.iter("Option") if o.get("name")}
+            for layer in ET.fromstring(qml).iter("layer")
+        ]
+
+    zone_sizes = {float(p["size"]) for p in props(zones)}
+    (station,) = props(stations)
+    assert float(station["size"]) == STATION_MARKER_MM < ZONE_MARKER_MM == min(zone_sizes)
+    assert station["color"].endswith(",0")  # hollow: the zone's class colour shows through

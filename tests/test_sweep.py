@@ -48,3 +48,10 @@ def test_no_open_mine() -> None:
 def test_shares_out_of_range() -> None:
     with pytest.raises(ConfigError, match="procurement_shares"):
         sweep(WORKERS, params=EconomyParams(), local_residence_share=0.5, procurement_shares=[0.5, 1.5])
+
+
+def test_heat_map_title_is_shown_as_typed_not_as_mathematics() -> None:
+    """A scenario title with "$…$" (here an unknown TeX command, which mathtext cannot draw) still renders."""
+    title = "Väg $\\nosuchcommand{x}$ <b>bold</b> & x_1"
+    png = heat_map_png(sweep(WORKERS, params=EconomyParams(), local_residence_share=0.5), title=title)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

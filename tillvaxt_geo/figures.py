@@ -15,7 +15,7 @@ from typing import Any
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.naming import did_you_mean
 
-__all__ = ["FIGURES", "Figure", "figure", "figure_keys", "headline_keys", "table_keys"]
+__all__ = ["FIGURES", "Figure", "figure", "figure_keys", "headline_keys", "round_half_away", "table_keys"]
 
 LANGS = ("sv", "en")
 
@@ -62,6 +62,52 @@ class Figure:
     def rounded(self, value: float | None) -> float | None:
         """``value`` rounded to :attr:`digits` for ``summary.json`` (``None`` stays ``None``)."""
         return None if value is None else round(float(value), self.digits)
+
+    @property
+    def shown_digits(self) -> int:
+        """Decimals shown in tables, CSV files and briefs: whole counts, shares as percent to 0.1, minutes to 0.1."""
+        return 1 if self.unit in ("share", "minutes") else 0
+
+    @property
+    def shown_scale(self) -> float:
+        """Factor from the stored value to the shown one: 100 for shares (shown in percent), else 1."""
+        return 100.0 if self.unit == "share" else 1.0
+
+    def shown_unit(self, lang: str = "en", *, difference: bool = False) -> str:
+        """The unit as shown: ``%`` for shares, percentage points (procentenheter) for their differences."""
+        if self.unit == "share":
+            if difference:
+                return "procentenheter" if lang == "sv" else "percentage points"
+            return "%"
+        if lang == "sv":
+            return _UNITS_SV.get(self.unit, self.unit)
+        return self.unit
+
+    def shown(self, value: float | None, *, digits: int | None = None) -> float | None:
+        """``value`` scaled (shares to percent) and rounded half away from zero to :attr:`shown_digits`.
+
+        Python's ``round`` rounds halves to even (562.5 → 562, 561.5 → 562), which
+        makes a difference of one look like none; every table of this package
+        rounds with this method instead.
+        """
+        if value is None or value != value:
+            return None
+        return round_half_away(float(value) * self.shown_scale, self.shown_digits if digits is None else digits)
+
+
+_UNITS_SV = {"workers": "arbetare", "jobs": "jobb", "people": "personer", "dwellings": "bostäder", "minutes": "min"}
+
+
+def round_half_away(value: float, digits: int = 0) -> float:
+    """``value`` rounded to ``digits`` decimals with halves away from zero (2.5 → 3, −0.05 → −0.1 at one decimal).
+
+    The decimal text of the float is rounded (``Decimal(repr(value))``), so
+    0.1 + 0.2 rounds as 0.3 would; the result is a float (``-0.0`` becomes ``0.0``).
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0
 
 
 _RESIDENCE = "tillvaxt_geo.scenario.residence.residence_figures"

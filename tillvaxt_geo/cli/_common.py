@@ -72,33 +72,118 @@ class LayerCache:
         return self._cache[key]
 
 
-def format_value(value: object, *, share: bool = False) -> str:
-    """One figure for a table: shares as percentages, counts with thin thousands, minutes to 0.1."""
+def format_value(value: object, *, share: bool = False, digits: int | None = None, sign: bool = False) -> str:
+    """One number for a table: shares as percentages to 0.1, counts with thin thousands, minutes to 0.1.
+
+    Rounding is half away from zero (:func:`tillvaxt_geo.figures.round_half_away`),
+    the same rule as the comparison table and the CSV files; ``sign`` writes
+    ``+`` before positive numbers (differences).
+    """
+    from tillvaxt_geo.figures import round_half_away
+
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if not isinstance(value, int | float):
         return str(value)
+    number = float(value)
     if share:
-        return f"{100 * value:.1f} %"
-    if abs(value) < 100 and value != round(value):
-        return f"{value:.1f}"
-    return f"{value:,.0f}".replace(",", " ")
+        number, digits = 100 * number, 1 if digits is None else digits
+    elif digits is None:
+        digits = 1 if abs(number) < 100 and number != round(number) else 0
+    number = round_half_away(number, digits)
+    text = f"{number:,.{digits}f}".replace(",", " ")
+    if sign and number > 0:
+        text = "+" + text
+    return f"{text} %" if share else text
 
 
-def format_table(frame: pd.DataFrame, *, figure_column: str | None = None) -> str:
-    """A plain-text table with thousands separators and shares as percentages.
+def terminal_width(default: int = 100) -> int:
+    """Columns of the terminal (``COLUMNS`` when set), or ``default`` when output is not a terminal."""
+    import shutil
 
-    Shares are recognised by column name, or by the row's figure name when
+    return max(40, shutil.get_terminal_size((default, 24)).columns)
+
+
+def format_table(
+    frame: pd.DataFrame,
+    *,
+    figure_column: str | None = None,
+    width: int | None = None,
+    labels: str | None = None,
+    right: tuple[str, ...] = (),
+) -> str:
+    """A text table that fits ``width`` columns (the terminal's by default), drawn with rich.
+
+    Numbers get thousands separators and shares percentages; shares are
+    recognised by column name, or by the row's figure name when
     ``figure_column`` names a column holding figure names (a long table).
+    Long headers and cells wrap instead of widening the table; a wide table
+    that still does not fit turns to one row per figure and one column per
+    row of ``frame`` (named by its first text column). With
+    ``labels`` (``"sv"`` or ``"en"``), figure keys in headers and in
+    ``figure_column`` are shown as the figure's label. Columns named in
+    ``right`` (numbers already formatted as text) are right-aligned.
     """
-    shown = frame.copy().astype(object)
-    for column in shown.columns:
-        if column == figure_column:
-            continue
-        for index in shown.index:
-            name = str(frame.at[index, figure_column]) if figure_column else str(column)
-            shown.at[index, column] = format_value(frame.at[index, column], share=name.endswith("share"))
-    return shown.to_string(index=False)
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from tillvaxt_geo.figures import figure, figure_keys
+
+    keys = set(figure_keys())
+
+    def name(text: object) -> str:
+        return figure(str(text)).label(labels) if labels and str(text) in keys else str(text)
+
+    width = width or terminal_width()
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, collapse_padding=True)
+    shown = {
+        column: [
+            name(frame.at[i, column])
+            if column == figure_column
+            else format_value(
+                frame.at[i, column],
+                share=(str(frame.at[i, figure_column]) if figure_column else str(column)).endswith("share"),
+            )
+            for i in frame.index
+        ]
+        for column in frame.columns
+    }
+    numeric_columns = [
+        c for c in frame.columns if c in right or (pd.api.types.is_numeric_dtype(frame[c].dtype) and c != figure_column)
+    ]
+    text_columns = [c for c in frame.columns if c not in numeric_columns]
+
+    def long_layout() -> str:
+        """One row per figure and one column per row of ``frame`` (named by its first text column)."""
+        key = text_columns[0]
+        long = pd.DataFrame({"": [name(c) for c in numeric_columns]})
+        for k in range(len(frame.index)):
+            long[str(shown[key][k])] = [shown[c][k] for c in numeric_columns]
+        return format_table(long, width=width, right=tuple(long.columns[1:]))
+
+    for column in frame.columns:
+        numeric = column in numeric_columns
+        longest = max([len(v) for v in shown[column]] or [0])
+        table.add_column(
+            Text(name(column)),
+            justify="right" if numeric else "left",
+            overflow="fold",
+            min_width=min(longest, 12) if not numeric else None,
+        )
+    for k in range(len(frame.index)):
+        table.add_row(*(Text(shown[column][k]) for column in frame.columns))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, markup=False)
+    console.print(table, crop=False)
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    fits = max((len(line) for line in lines), default=0) <= width
+    if not fits and figure_column is None and text_columns and numeric_columns and len(frame) <= 12:
+        return long_layout()  # too wide even with wrapped headers: turn it
+    return "\n".join(lines).strip("\n")
 
 
 def echo_sources(columns: list[str]) -> None:

@@ -143,7 +143,7 @@ def gtfs(
         )
     for out, kind in kinds.items():
         if kind == "services":
-            path = write_csv(out, services)
+            path = write_csv(out, services, decimals=None)  # a layer file: keep full precision
             click.echo(
                 f"wrote {services['service_id'].nunique()} services ({len(services)} stops) for "
                 f"{services.attrs.get('service_date', '?')} to {path}"

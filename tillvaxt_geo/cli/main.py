@@ -23,6 +23,7 @@ __all__ = ["cli", "main"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("tillvaxt_geo.cli.run:command", "Run scenarios; write summaries, GeoPackages and maps."),
     "compare": ("tillvaxt_geo.cli.compare:command", "Two scenarios: every figure as base / other / difference."),
+    "brief": ("tillvaxt_geo.cli.brief:command", "A two-page PDF/HTML brief of OTHER against BASE for Trafikverket."),
     "sweep": ("tillvaxt_geo.cli.sweep:command", "Which lever moves total employment most."),
     "layers": ("tillvaxt_geo.cli.layers_cmd:command", "Check a layer set and list every problem."),
     "matrix": ("tillvaxt_geo.cli.matrix:command", "A travel-time matrix as CSV."),

@@ -68,6 +68,6 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
         ]
         write_index(entries, out_dir / "index.html", lang=lang)
     table = summary_table(results)[COLUMNS]
-    click.echo(format_table(table))
+    click.echo(format_table(table, labels=lang))
     echo_sources(COLUMNS[1:])
     click.echo(f"\n{len(results)} scenario(s) in {time.perf_counter() - started:.1f} s; outputs under {out_dir}/")

@@ -1,4 +1,4 @@
-"""Writing a scenario's outputs: summary.json, summary.csv, results.gpkg and map.html.
+"""Writing a scenario's outputs: summary.json, summary.csv, summary.xlsx, results.gpkg and map.html.
 
 Every file is computed in memory first and then written atomically, so a
 failed run leaves the previous outputs whole.
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tillvaxt_geo.figures import FIGURES
-from tillvaxt_geo.output.files import write_csv, write_gpkg, write_json
+from tillvaxt_geo.output.files import write_csv, write_gpkg, write_json, write_xlsx
 from tillvaxt_geo.output.qgis.gpkg import write_layer_styles
 from tillvaxt_geo.scenario.results import ScenarioResult
 
@@ -64,7 +64,8 @@ def write_outputs(
     Returns
     -------
     dict
-        Output kind to path: ``summary_json``, ``summary_csv``, ``gpkg``, ``map``.
+        Output kind to path: ``summary_json``, ``summary_csv`` (the ``lang``'s
+        spreadsheet dialect), ``summary_xlsx``, ``gpkg``, ``map``.
     """
     folder = Path(out_dir) / result.scenario.name
     summary = json_safe(dict(result.summary))
@@ -88,7 +89,8 @@ def write_outputs(
     safe_layers = {k: _gpkg_safe(v) for k, v in layers.items()}
     paths = {
         "summary_json": write_json(folder / "summary.json", summary),
-        "summary_csv": write_csv(folder / "summary.csv", figures_frame(result)),
+        "summary_csv": write_csv(folder / "summary.csv", figures_frame(result), locale=lang),
+        "summary_xlsx": write_xlsx(folder / "summary.xlsx", {"summary": figures_frame(result)}),
         "gpkg": write_gpkg(
             folder / "results.gpkg", safe_layers, finish=lambda tmp: write_layer_styles(tmp, safe_layers)
         ),

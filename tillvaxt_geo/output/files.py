@@ -19,12 +19,14 @@ import geopandas as gpd
 import pandas as pd
 
 __all__ = [
+    "GPKG_VERSION",
     "atomic_path",
     "replace_gpkg_layer",
     "write_csv",
     "write_gpkg",
     "write_json",
     "write_text",
+    "write_xlsx",
 ]
 
 
@@ -96,11 +98,98 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
-def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, index: bool = False) -> Path:
-    """Write a DataFrame as UTF-8 CSV atomically and return the path."""
+#: CSV dialects: (field separator, decimal mark) per locale
+CSV_LOCALES: dict[str, tuple[str, str]] = {"sv": (";", ","), "en": (",", ".")}
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    frame: pd.DataFrame,
+    *,
+    index: bool = False,
+    locale: str = "en",
+    decimals: int | None = 3,
+) -> Path:
+    """Write a DataFrame as CSV that spreadsheets open correctly, atomically, and return the path.
+
+    Parameters
+    ----------
+    path
+        Destination file.
+    frame
+        The table.
+    index
+        Also write the index.
+    locale
+        ``"sv"``: fields separated by ``;`` and decimals with a comma, as
+        Swedish Excel and LibreOffice expect (they open a comma-separated file
+        in one column); ``"en"``: ``,`` and ``.``. Both are UTF-8 *with* a
+        byte-order mark, so Excel shows å, ä and ö (pandas and Python's
+        ``csv`` with ``encoding="utf-8-sig"`` read it unchanged).
+    decimals
+        Float columns rounded to at most this many decimals (no 15-digit
+        binary noise such as ``-0.0015999999999999348``); ``None`` keeps them.
+    """
+    if locale not in CSV_LOCALES:
+        raise ValueError(f"CSV locale must be one of {sorted(CSV_LOCALES)}; got {locale!r}")
+    sep, decimal = CSV_LOCALES[locale]
+    out = frame
+    if decimals is not None:
+        floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c].dtype)]
+        if floats:
+            out = frame.copy()
+            out[floats] = out[floats].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=index, encoding="utf-8")
+        out.to_csv(tmp, index=index, encoding="utf-8-sig", sep=sep, decimal=decimal)
     return Path(path)
+
+
+def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame]) -> Path:
+    """Write tables as sheets of one Excel workbook (openpyxl) atomically and return the path.
+
+    Numbers stay numbers (Excel and LibreOffice show them in the user's own
+    locale); text cells are stored as text, never as formulas, so a cell
+    starting with ``=`` shows as typed. Sheet names are cut to Excel's 31 characters.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=str(name)[:31])
+        columns = [str(c) for c in frame.columns]
+        sheet.append(columns)
+        for row in frame.itertuples(index=False):
+            cells: list[Any] = []
+            for value in row:
+                if value is None or (isinstance(value, float) and value != value):
+                    cells.append(None)
+                elif hasattr(value, "item") and not isinstance(value, str):
+                    cells.append(value.item())
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for col in sheet.iter_cols(min_row=2):
+            for cell in col:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, even when it starts with "=": never a formula
+        for i, column in enumerate(columns, start=1):
+            width = max([len(column), *(len(str(v)) for v in frame.iloc[:, i - 1].head(200))]) + 2
+            sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)
+        sheet.freeze_panes = "A2"
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+    return Path(path)
+
+
+#: GeoPackage version written: 1.2 (``application_id`` GPKG, ``user_version`` 10200), which QGIS LTR
+#: releases and GDAL 3.6 read without warnings and whose R-tree triggers GDAL 3.6's validator accepts
+#: (GDAL 3.7+ writes 1.4 by default, with R-tree triggers that GDAL 3.6's validate_gpkg.py rejects).
+GPKG_VERSION = "1.2"
 
 
 def write_gpkg(
@@ -128,12 +217,11 @@ def write_gpkg(
     """
     import pyogrio
 
+    options = {"VERSION": GPKG_VERSION}
     with atomic_path(path) as tmp:
         for name, frame in layers.items():
-            if isinstance(frame, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=name, driver="GPKG")
+            data = frame if isinstance(frame, gpd.GeoDataFrame) else pd.DataFrame(frame)
+            pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", dataset_options=options)
         if finish is not None:
             finish(tmp)
     return Path(path)

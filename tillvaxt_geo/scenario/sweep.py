@@ -164,13 +164,13 @@ def heat_map_png(result: SweepResult, *, title: str = "") -> bytes:
             vmax=vmax,
             extent=(grid.columns.min(), grid.columns.max(), grid.index.min(), grid.index.max()),
         )
-        ax.set_title(case, fontsize=9)
+        ax.set_title(str(case), fontsize=9, parse_math=False)
         ax.set_xlabel("local procurement share")
         ax.set_ylabel("local residence share")
     if image is not None:
         fig.colorbar(image, ax=axes[0].tolist(), label="total jobs (direct + indirect + induced)")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=10, parse_math=False)  # shown as typed: "$…$" is not mathematics
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
@@ -204,5 +204,6 @@ def with_sweep(result: ScenarioResult) -> ScenarioResult:
     if not (result.per_site["workers_total"] > 0).any():
         return result
     swept = sweep_scenario(result)
-    title = f"{result.scenario.title}\n" + textwrap.fill(swept.verdict, width=120)
+    name = str(result.scenario.title)
+    title = f"{name if len(name) <= 120 else name[:119] + '…'}\n" + textwrap.fill(swept.verdict, width=120)
     return dataclasses.replace(result, sweep_png=heat_map_png(swept, title=title))

@@ -34,6 +34,7 @@ from folium.utilities import JsCode
 
 from tillvaxt_geo.data.layers import local_zones
 from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.output.classes import UPTAKE_CLASSES, WORKER_CLASSES
 from tillvaxt_geo.output.maps.html import PAGE_CSS, card, html_text, js_json, pin, section, swatch
 from tillvaxt_geo.output.maps.labels import label, number, value_label
 
@@ -57,10 +58,8 @@ HOUSING_COLOURS = {"adopted": "#1a9850", "proposed": "#fdae61", "assumed": "#9e9
 SITE_ICONS = {"mine": ("red", "industry", "#d63e2a"), "plant": ("darkred", "gear", "#a23336"),
               "deposit": ("gray", "gem", "#575757")}  # fmt: skip
 BAND_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#a50026")
-WORKER_BINS = ((1, "#f0f0f0", "0"), (10, "#fdd49e", "1–9"), (50, "#fc8d59", "10–49"),
-               (150, "#e34a33", "50–149"), (math.inf, "#990000", "≥ 150"))  # fmt: skip
-UPTAKE_BINS = ((1e-9, "#ffffff", "0 %"), (0.25, "#c7e9c0", "< 25 %"), (0.75, "#74c476", "25–75 %"),
-               (math.inf, "#238b45", "≥ 75 %"))  # fmt: skip
+WORKER_BINS = WORKER_CLASSES.bins()  # one classification with the QGIS styles (output/classes.py)
+UPTAKE_BINS = UPTAKE_CLASSES.bins()
 
 
 class Basemap(enum.StrEnum):

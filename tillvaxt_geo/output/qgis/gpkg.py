@@ -200,6 +200,8 @@ def write_layer_styles(path: str | os.PathLike[str], frames: Mapping[str, pd.Dat
         if not (_table_exists(conn, "gpkg_contents") and _table_exists(conn, "gpkg_geometry_columns")):
             raise ValueError(f"{gpkg} is not a GeoPackage with vector layers (no gpkg_contents/gpkg_geometry_columns)")
         geometry_columns = _geometry_columns(conn)
+        zones = frames.get("zones")
+        zone_names = [] if zones is None or "name" not in zones.columns else list(zones["name"])
         styles: list[tuple[str, str, str, str]] = []  # (layer, table, geometry column, QML)
         for layer, frame in frames.items():
             found = geometry_columns.get(layer.lower())
@@ -211,7 +213,7 @@ def write_layer_styles(path: str | os.PathLike[str], frames: Mapping[str, pd.Dat
                 if resolved is None:
                     continue
                 geometry_type = resolved
-            qml = style_qml(layer, geometry_type, frame=frame)
+            qml = style_qml(layer, geometry_type, frame=frame, zone_names=zone_names)
             if qml is not None:
                 styles.append((layer, table, column, qml))
         if not styles:

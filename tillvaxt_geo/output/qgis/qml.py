@@ -11,7 +11,6 @@ line or fill symbols after the layer's geometry type (:func:`_symbol_kind`).
 from __future__ import annotations
 
 import itertools
-import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -266,24 +265,6 @@ def _graduated(
 # Class breaks
 # ---------------------------------------------------------------------------
 
-#: Upper bound of the open last class of fixed breaks ("250 or more").
-_OPEN_END = 1e12
-
-
-def _nice(x: float) -> float:
-    """``x`` rounded to two significant digits (37.4 -> 37, 1234 -> 1200, 0.734 -> 0.73)."""
-    if x == 0 or not math.isfinite(x):
-        return x
-    return round(x, 1 - math.floor(math.log10(abs(x))))
-
-
-def _fmt(x: float) -> str:
-    if float(x).is_integer():
-        return str(int(x))
-    if abs(x) >= 10:
-        return f"{x:.0f}"
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
 
 def _numeric(frame: pd.DataFrame | None, column: str) -> np.ndarray | None:
     """Finite values of a column as floats, or ``None`` without a frame or column."""
@@ -293,46 +274,20 @@ def _numeric(frame: pd.DataFrame | None, column: str) -> np.ndarray | None:
     return values[np.isfinite(values)]
 
 
-def _class_breaks(
-    values: np.ndarray | None, fixed: Sequence[float], classes: int = 5
-) -> tuple[list[float], list[str], str]:
-    """Class breaks, legend labels and QGIS classification method id.
-
-    Quantiles of the positive values (rounded to two significant digits),
-    from ``min(0, smallest)`` up to the largest value, so every value falls in
-    a class and zeros fall in the first. Without positive values (no frame, an
-    empty or all-zero column) ``fixed`` gives the lower bounds of the classes,
-    the last class open-ended.
-    """
-    positives = values[values > 0] if values is not None else np.array([])
-    if values is None or positives.size == 0:
-        lowers = [float(b) for b in fixed]
-        labels = [f"{_fmt(a)} - {_fmt(b)}" for a, b in itertools.pairwise(lowers)]
-        labels.append(f"{_fmt(lowers[-1])} or more")
-        return [*lowers, _OPEN_END], labels, "Pretty"
-    lo = min(0.0, float(values.min()))
-    hi = float(values.max())
-    quantiles = np.quantile(positives, [i / classes for i in range(1, classes)])
-    inner = sorted({_nice(float(q)) for q in quantiles if lo < _nice(float(q)) < hi})
-    breaks = [lo, *inner, hi]
-    labels = [f"{_fmt(a)} - {_fmt(b)}" for a, b in itertools.pairwise(breaks)]
-    return breaks, labels, "Quantile"
-
-
 # ---------------------------------------------------------------------------
 # Labels
 # ---------------------------------------------------------------------------
 
 
-def _labeling(field: str, kind: str, *, size: float = 8.0) -> ET.Element:
-    """Simple labels from ``field`` with a white halo (QGIS ``QgsPalLayerSettings`` XML)."""
+def _labeling(field: str, kind: str, *, size: float = 8.0, expression: bool = False) -> ET.Element:
+    """Simple labels from ``field`` (or a QGIS expression) with a white halo (QGIS ``QgsPalLayerSettings`` XML)."""
     labeling = ET.Element("labeling", type="simple")
     settings = ET.SubElement(labeling, "settings", calloutType="simple")
     style = ET.SubElement(
         settings,
         "text-style",
         fieldName=field,
-        isExpression="0",
+        isExpression="1" if expression else "0",
         fontSize=_num(size),
         fontSizeUnit="Point",
         fontWeight="50",

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from tillvaxt_geo.output.classes import UPTAKE_CLASSES, WORKER_CLASSES, Classification
 from tillvaxt_geo.output.qgis.qml import (
     _DARK,
     _DOCTYPE,
@@ -32,7 +33,6 @@ from tillvaxt_geo.output.qgis.qml import (
     RGBA,
     _categorized,
     _Category,
-    _class_breaks,
     _graduated,
     _labeling,
     _Look,
@@ -46,11 +46,10 @@ from tillvaxt_geo.output.qgis.qml import (
 
 __all__ = [
     "STYLED_LAYERS",
+    "station_label_expression",
     "style_qml",
 ]
 
-_YL_OR_RD: tuple[RGBA, ...] = ((255, 255, 178, 255), (254, 178, 76, 255), (240, 59, 32, 255), (189, 0, 38, 255))
-_YL_GN_BU: tuple[RGBA, ...] = ((255, 255, 204, 255), (65, 182, 196, 255), (37, 52, 148, 255))
 _GN_YL_RD: tuple[RGBA, ...] = ((26, 152, 80, 255), (254, 224, 139, 255), (215, 48, 39, 255))
 _GREY: RGBA = (150, 150, 150, 255)
 
@@ -61,28 +60,42 @@ def _has(frame: pd.DataFrame | None, column: str) -> bool:
     return frame is None or column in frame.columns
 
 
-def _graduated_layer(
+def _shared_classes(
     frame: pd.DataFrame | None,
     kind: str,
-    attr: str,
-    fixed: Sequence[float],
-    stops: Sequence[RGBA],
+    classification: Classification,
+    needs: Sequence[str],
     look: Callable[[RGBA], _Look],
 ) -> ET.Element:
-    if not _has(frame, attr):  # nothing to classify by: one symbol in the middle colour
-        return _single(kind, look(_ramp(stops, 1)[0]))
-    breaks, labels, method = _class_breaks(_numeric(frame, attr), fixed)
-    colors = _ramp(stops, len(breaks) - 1)
-    return _graduated(attr, kind, breaks, labels, [look(c) for c in colors], list(stops), method)
+    """A graduated renderer with the web map's classes, colours and labels (:mod:`tillvaxt_geo.output.classes`)."""
+    colours = [c.rgba() for c in classification.classes]
+    if not all(_has(frame, column) for column in needs):  # nothing to classify by: one symbol
+        return _single(kind, look(colours[len(colours) // 2]))
+    breaks = classification.qgis_breaks()
+    return _graduated(
+        classification.qgis_attribute,
+        kind,
+        breaks,
+        classification.labels,
+        [look(c) for c in colours],
+        colours,
+        "Pretty",
+    )
+
+
+#: marker size of the zones (mm); every point symbol drawn over them is smaller, so they never hide
+ZONE_MARKER_MM = 3.5
+#: marker size of the rail stations (mm): a hollow square inside the zone circle
+STATION_MARKER_MM = 1.8
 
 
 def _zones(kind: str, frame: pd.DataFrame | None) -> _Styled:
     def look(c: RGBA) -> _Look:
         if kind == _FILL:
             return _Look(_with_alpha(c, 200), outline=_DARK, outline_width=0.26)
-        return _Look(c, size=3.5, outline=_DARK, outline_width=0.2)
+        return _Look(c, size=ZONE_MARKER_MM, outline=_DARK, outline_width=0.2)
 
-    renderer = _graduated_layer(frame, kind, "workers_resident", (0, 10, 50, 100, 250), _YL_OR_RD, look)
+    renderer = _shared_classes(frame, kind, WORKER_CLASSES, ("workers_resident",), look)
     return renderer, "name" if _has(frame, "name") else None
 
 
@@ -90,7 +103,7 @@ def _housing_land(kind: str, frame: pd.DataFrame | None) -> _Styled:
     def look(c: RGBA) -> _Look:  # semi-transparent fill, dark outline
         return _Look(_with_alpha(c, 170), size=3.0, outline=(40, 40, 40, 255), outline_width=0.3)
 
-    return _graduated_layer(frame, kind, "dwellings_taken", (0, 5, 20, 50, 100), _YL_GN_BU, look), None
+    return _shared_classes(frame, kind, UPTAKE_CLASSES, ("dwellings_taken", "capacity_dwellings"), look), None
 
 
 def _bool_values(frame: pd.DataFrame | None, column: str) -> tuple[str, str]:
@@ -209,13 +222,32 @@ def _rail_lines(kind: str, frame: pd.DataFrame | None) -> _Styled:
 
 
 def _rail_stations(kind: str, frame: pd.DataFrame | None) -> _Styled:
-    white: RGBA = (255, 255, 255, 255)
+    clear: RGBA = (255, 255, 255, 0)
     black: RGBA = (0, 0, 0, 255)
     if kind == _LINE:
         look = _Look(black, size=0.8)
-    else:
-        look = _Look(white, size=2.2, shape="square", outline=black, outline_width=0.4)
+    else:  # hollow and smaller than a zone circle: the zone's class colour shows whichever is drawn on top
+        look = _Look(clear, size=STATION_MARKER_MM, shape="square", outline=black, outline_width=0.4)
     return _single(kind, look), "name" if _has(frame, "name") else None
+
+
+def _quoted(text: str) -> str:
+    """A QGIS expression string literal (single quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def station_label_expression(zone_names: Sequence[str]) -> str | None:
+    """The rail stations' label: the name, unless a zone of the same name already labels that place.
+
+    Without it QGIS prints "Ludvika Ludvika" where the Ludvika zone and
+    Ludvika station lie together. ``None`` when no name is shared (label the
+    ``name`` field).
+    """
+    names = sorted({str(n) for n in zone_names if isinstance(n, str) and n})
+    if not names:
+        return None
+    listed = ", ".join(_quoted(n) for n in names)
+    return f'CASE WHEN "name" IN ({listed}) THEN NULL ELSE "name" END'
 
 
 _STYLERS: dict[str, Callable[[str, pd.DataFrame | None], _Styled]] = {
@@ -232,7 +264,9 @@ _STYLERS: dict[str, Callable[[str, pd.DataFrame | None], _Styled]] = {
 STYLED_LAYERS: tuple[str, ...] = tuple(_STYLERS)
 
 
-def style_qml(layer: str, geometry_type: str, *, frame: pd.DataFrame | None = None) -> str | None:
+def style_qml(
+    layer: str, geometry_type: str, *, frame: pd.DataFrame | None = None, zone_names: Sequence[str] = ()
+) -> str | None:
     """Return the QGIS style (QML document) for an output layer, or None for a layer without one.
 
     Parameters
@@ -253,6 +287,9 @@ def style_qml(layer: str, geometry_type: str, *, frame: pd.DataFrame | None = No
         empty or all-zero column, fixed breaks and the default 15/30/45/60
         minute bands are used. A frame lacking the classified column gets a
         single-symbol style; one lacking ``name`` gets no labels.
+    zone_names
+        Names of the zones in the same GeoPackage: a rail station of the same
+        name is not labelled again (the zone's label names the place).
 
     Returns
     -------
@@ -285,7 +322,8 @@ def style_qml(layer: str, geometry_type: str, *, frame: pd.DataFrame | None = No
     )
     root.append(renderer)
     if label_field:
-        root.append(_labeling(label_field, kind))
+        expression = station_label_expression(zone_names) if layer == "rail_stations" else None
+        root.append(_labeling(expression or label_field, kind, expression=expression is not None))
     ET.SubElement(root, "blendMode").text = "0"
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerGeometryType").text = _GEOMETRY_CODE[kind]
