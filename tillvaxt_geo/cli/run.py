@@ -50,7 +50,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
     cache = LayerCache(layers_path)
     results = []
     for scenario in loaded:
-        with Progress(f"{scenario.name}: {scenario.title}"):
+        with Progress(f"{scenario.name}: {scenario.title_in(lang)}"):
             result = with_sweep(run_scenario(scenario, cache.get(scenario)))
             write_outputs(result, out_dir, with_map=not no_map, lang=lang)
         results.append(result)
@@ -60,7 +60,7 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
         entries = [
             {
                 "name": r.scenario.name,
-                "title": r.scenario.title,
+                "title": r.scenario.title_in(lang),
                 "href": f"{r.scenario.name}/map.html",
                 **{k: r.summary.get(k) for k in COLUMNS[1:]},
             }
