@@ -25,7 +25,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from tillvaxt_geo.data.files import file_sha256
+from tillvaxt_geo.data.files import file_sha256, input_file_problem
 from tillvaxt_geo.data.schemas import GEOMETRY_LAYERS, LAYER_NAMES, SCHEMAS
 from tillvaxt_geo.data.validation import check_area_of_use, check_frame, feature_labels
 from tillvaxt_geo.errors import (
@@ -131,10 +131,10 @@ def working_crs(crs: str | int | CRS | None) -> CRS:
 def _find_in_directory(directory: Path, name: str) -> Path | None:
     if name == "rail_services":
         for candidate in (directory / "gtfs", directory / "gtfs.zip", directory / "rail_services.csv"):
-            if candidate.exists():
+            if os.path.lexists(candidate):  # a dangling link is reported, not taken for an absent layer
                 return candidate
         return None
-    found = [directory / f"{name}{s}" for s in VECTOR_SUFFIXES if (directory / f"{name}{s}").exists()]
+    found = [directory / f"{name}{s}" for s in VECTOR_SUFFIXES if os.path.lexists(directory / f"{name}{s}")]
     if len(found) > 1:
         raise ConfigError(
             f"layer '{name}' is ambiguous in {directory}: {', '.join(p.name for p in found)}; keep one of them"
@@ -147,6 +147,16 @@ def _read_vector(path: Path, name: str, *, layer: str | None) -> tuple[gpd.GeoDa
     try:
         frame = pyogrio.read_dataframe(path, layer=layer)
     except pyogrio.errors.DataLayerError as exc:
+        if layer is None:
+            return None, [
+                Problem(
+                    f"the file holds no readable layer: it is corrupt, truncated or empty ({exc}); "
+                    "export it again from the GIS it came from",
+                    file=str(path),
+                    layer=name,
+                    kind=LayerError,
+                )
+            ]
         available = _list_layers(path)
         return None, [
             Problem(
@@ -156,7 +166,16 @@ def _read_vector(path: Path, name: str, *, layer: str | None) -> tuple[gpd.GeoDa
                 kind=LayerNotFoundError,
             )
         ]
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.GeometryError, pyogrio.errors.FieldError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.CRSError,
+        pyogrio.errors.FeatureError,
+        RuntimeError,
+        ValueError,
+        OSError,
+    ) as exc:
         return None, [
             Problem(
                 f"the file cannot be read: it is missing, corrupt or not a vector format ({exc})",
@@ -286,8 +305,11 @@ def load_layers(
     unknown = sorted(set(overrides) - set(LAYER_NAMES))
     if unknown:
         raise ConfigError(f"unknown layer override(s) {', '.join(unknown)}; valid layers: {', '.join(LAYER_NAMES)}")
-    if not root.exists():
+    if not root.exists() and not os.path.islink(root):
         raise LayerNotFoundError(f"layer set {root} does not exist; give a directory of layer files or a GeoPackage")
+    trouble = input_file_problem(root, directory_ok=True)
+    if trouble is not None:
+        raise LayerError(f"layer set {root} {trouble}")
 
     locations: dict[str, tuple[Path, str | None]] = {}
     if root.is_dir():
@@ -303,7 +325,7 @@ def load_layers(
     for name, override in overrides.items():
         p = Path(override)
         layer = None
-        if p.suffix == ".gpkg" and p.exists():
+        if p.suffix == ".gpkg" and input_file_problem(p) is None:
             names = [str(r[0]) for r in _safe_list_layers(p)]
             # the layer of the same name, else the only layer; several others: report them
             layer = name if name in names or len(names) != 1 else names[0]
@@ -322,10 +344,9 @@ def load_layers(
     hashes: dict[str, str] = {}
     for name, (file_path, layer) in locations.items():
         file = str(file_path)
-        if not file_path.exists():
-            problems.append(
-                Problem("the file does not exist; check the path", file=file, layer=name, kind=LayerNotFoundError)
-            )
+        found = _input_problems(file_path, name)
+        if found:
+            problems += found
             continue
         sources[name] = file
         hashes[name] = file_sha256(file_path)
@@ -357,6 +378,24 @@ def load_layers(
         hashes=hashes,
         notes=tuple(notes),
     )
+
+
+def _input_problems(path: Path, name: str) -> list[Problem]:
+    """A layer's file (or feed folder and its files) checked before anything opens or hashes it."""
+    trouble = input_file_problem(path, directory_ok=name == "rail_services")
+    if trouble is not None:
+        kind = LayerNotFoundError if trouble.startswith("does not exist") else LayerError
+        return [Problem(f"the path {trouble}", file=str(path), layer=name, kind=kind)]
+    if not path.is_dir():
+        return []
+    found = []
+    for member in sorted(path.iterdir()):
+        trouble = input_file_problem(member)
+        if trouble is not None:
+            found.append(
+                Problem(f"the feed's file {member.name} {trouble}", file=str(member), layer=name, kind=LayerError)
+            )
+    return found
 
 
 def _safe_list_layers(path: Path) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from tillvaxt_geo.network.build import build_network
 from tillvaxt_geo.network.types import Network
 from tillvaxt_geo.routing.matrix import time_matrix
 from tillvaxt_geo.scenario.apply import apply_changes
+from tillvaxt_geo.scenario.checks import check_scenario_layers
 from tillvaxt_geo.scenario.config import COMMUTE_SOURCES, Scenario, Workforce
 from tillvaxt_geo.scenario.results import ScenarioResult
 
@@ -379,6 +380,7 @@ def run_scenario(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     base = layers if layers is not None else load_scenario_layers(scenario)
+    check_scenario_layers(scenario, base)
     timings["load_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

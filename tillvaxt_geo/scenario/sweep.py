@@ -164,13 +164,13 @@ def heat_map_png(result: SweepResult, *, title: str = "") -> bytes:
             vmax=vmax,
             extent=(grid.columns.min(), grid.columns.max(), grid.index.min(), grid.index.max()),
         )
-        ax.set_title(case, fontsize=9)
+        ax.set_title(case, fontsize=9, parse_math=False)  # text drawn as typed: no $…$ mathtext
         ax.set_xlabel("local procurement share")
         ax.set_ylabel("local residence share")
     if image is not None:
         fig.colorbar(image, ax=axes[0].tolist(), label="total jobs (direct + indirect + induced)")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=10, parse_math=False)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
