@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from tillvaxt_geo.cli._common import (
     out_option,
     resolve_scenario,
 )
-from tillvaxt_geo.errors import ConfigError
+from tillvaxt_geo.errors import ConfigError, OutputError
 from tillvaxt_geo.figures import table_keys
 from tillvaxt_geo.output.export import write_outputs
 from tillvaxt_geo.output.files import check_output_dir
@@ -58,6 +59,14 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
     check_output_dir(out_dir)
     loaded = [resolve_scenario(p) for p in paths]
     _check_unique_names(loaded)
+    for scenario in loaded:
+        folder = out_dir / scenario.name
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise OutputError(
+                f"cannot write scenario '{scenario.name}' into {folder}: a file stands where its folder should be — "
+                "move it away or choose another --out",
+                path=str(folder),
+            )
     cache = LayerCache(layers_path)
     for scenario in loaded:  # the validation pass: every scenario against its layers, before any computation
         check_scenario_layers(scenario, cache.get(scenario))

@@ -78,6 +78,12 @@ def _stop_times_seconds(feed: Feed, trip_ids: set[str]) -> pd.DataFrame:
     file = str(Path(feed.path) / "stop_times.txt")
     st = feed.stop_times[feed.stop_times["trip_id"].isin(trip_ids)].copy()
     st["row"] = np.arange(len(feed.stop_times))[feed.stop_times["trip_id"].isin(trip_ids).to_numpy()] + 2
+    if not len(st):
+        raise SchemaError(
+            f"file {file}: no stop times for the trips that run (the file holds only its header, or none "
+            "of its trip_id values is in trips.txt); a feed needs at least two stop times per trip",
+            [Problem("no stop times", file=file, layer=LAYER)],
+        )
     st["stop_sequence"] = parse_integers(st["stop_sequence"], file=file, column="stop_sequence")
     st["arr"] = parse_times(st["arrival_time"], file=file, column="arrival_time", trip_ids=st["trip_id"])
     st["dep"] = parse_times(st["departure_time"], file=file, column="departure_time", trip_ids=st["trip_id"])
@@ -265,6 +271,13 @@ def compute_services(
             f"{', '.join(map(str, duplicated.unique()[:5]))} more than once; remove or rename the duplicates",
             [Problem("duplicate trip ids", file=str(root / "trips.txt"), layer=LAYER, column="trip_id")],
         )
+    unknown_routes = sorted(set(feed.trips["route_id"]) - set(feed.routes["route_id"]))
+    if unknown_routes:
+        raise SchemaError(
+            f"file {root / 'trips.txt'}, column 'route_id': trips name routes {', '.join(unknown_routes[:5])} "
+            "that are not in routes.txt; add the routes or correct the ids",
+            [Problem("unknown route", file=str(root / "trips.txt"), layer=LAYER, column="route_id")],
+        )
     active = active_services(feed, day)
     trips = feed.trips[feed.trips["service_id"].isin(active) & feed.trips["route_id"].isin(set(routes["route_id"]))]
     if not len(trips):
@@ -273,13 +286,6 @@ def compute_services(
             f"GTFS feed {feed.path}: no {' or '.join(modes)} trip runs on {day} ({WEEKDAYS[day.weekday()]}); "
             f"the feed has service between {period[0] if period else '?'} and {period[1] if period else '?'}; "
             "choose another date or weekday"
-        )
-    unknown_routes = sorted(set(feed.trips["route_id"]) - set(feed.routes["route_id"]))
-    if unknown_routes:
-        raise SchemaError(
-            f"file {root / 'trips.txt'}, column 'route_id': trips name routes {', '.join(unknown_routes[:5])} "
-            "that are not in routes.txt; add the routes or correct the ids",
-            [Problem("unknown route", file=str(root / "trips.txt"), layer=LAYER, column="route_id")],
         )
     st = _stop_times_seconds(feed, set(trips["trip_id"]))
     _check_trip_times(st, file=str(root / "stop_times.txt"))

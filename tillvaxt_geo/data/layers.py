@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -143,50 +144,76 @@ def _find_in_directory(directory: Path, name: str) -> Path | None:
 
 
 def _read_vector(path: Path, name: str, *, layer: str | None) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Read one vector layer; turn driver errors into problems."""
-    try:
-        frame = pyogrio.read_dataframe(path, layer=layer)
-    except pyogrio.errors.DataLayerError as exc:
-        if layer is None:
-            return None, [
-                Problem(
-                    f"the file holds no readable layer: it is corrupt, truncated or empty ({exc}); "
-                    "export it again from the GIS it came from",
-                    file=str(path),
-                    layer=name,
-                    kind=LayerError,
-                )
-            ]
+    """Read one vector layer; turn driver errors (and the driver's warnings before them) into problems."""
+    nul = _nul_problem(path, name)
+    if nul is not None:
+        return None, [nul]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+            failure: Exception | None = None
+        except Exception as exc:  # noqa: BLE001 - any driver failure on this file: corrupt, truncated, not vector
+            frame, failure = None, exc
+    # NaN coordinates make shapely warn while decoding; validation reports them per feature
+    said = [str(w.message) for w in caught if "invalid value encountered" not in str(w.message)]
+    if failure is None:
+        for message in said:
+            log.warning("%s (%s): %s", path, name, message)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame)
+        return frame, []
+    driver = f"{failure}" + (f"; the driver said: {'; '.join(dict.fromkeys(said))}" if said else "")
+    if isinstance(failure, pyogrio.errors.DataLayerError) and layer is not None:
         available = _list_layers(path)
         return None, [
             Problem(
-                f"the file has no layer '{layer}' ({exc}); layers in the file: {available}",
+                f"the file has no layer '{layer}' ({driver}); layers in the file: {available}",
                 file=str(path),
                 layer=name,
                 kind=LayerNotFoundError,
             )
         ]
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.GeometryError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.CRSError,
-        pyogrio.errors.FeatureError,
-        RuntimeError,
-        ValueError,
-        OSError,
-    ) as exc:
-        return None, [
-            Problem(
-                f"the file cannot be read: it is missing, corrupt or not a vector format ({exc})",
-                file=str(path),
-                layer=name,
-                kind=LayerNotFoundError if not path.exists() else LayerError,
-            )
+    return None, [
+        Problem(
+            f"the file cannot be read: it is corrupt, truncated, empty or not a vector format ({driver}); "
+            "export it again from the GIS it came from",
+            file=str(path),
+            layer=name,
+            kind=LayerError,
+        )
+    ]
+
+
+def _nul_problem(path: Path, name: str) -> Problem | None:
+    """A NUL character in a GeoJSON file: GDAL would silently cut the text at it (two ids could collide)."""
+    if path.suffix.lower() not in (".geojson", ".json") or path.stat().st_size > 512 * 1024**2:
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if b"\\u0000" not in data and b"\x00" not in data:
+        return None
+    where = ""
+    try:
+        import json
+
+        doc = json.loads(data.decode("utf-8"))
+        hits = [
+            f"feature {(f.get('properties') or {}).get(SCHEMAS[name].id_column, f'row {i}')!r}".replace("\x00", "\\0")
+            + f", column '{k}'"
+            for i, f in enumerate(doc.get("features", []))
+            for k, v in (f.get("properties") or {}).items()
+            if isinstance(v, str) and "\x00" in v
         ]
-    if not isinstance(frame, gpd.GeoDataFrame):
-        frame = gpd.GeoDataFrame(frame)
-    return frame, []
+        where = f" ({'; '.join(hits[:5])})" if hits else ""
+    except (ValueError, AttributeError, TypeError):
+        pass
+    return Problem(
+        f"the file holds a NUL character (\\u0000){where}; GDAL cuts text at it, so ids and names would be "
+        "silently shortened (and could collide). Remove it",
+        file=str(path),
+        layer=name,
+    )
 
 
 def _list_layers(path: Path) -> str:

@@ -129,7 +129,7 @@ def check_frame(frame: pd.DataFrame, schema: LayerSchema, *, file: str | None) -
             column=name,
         )
     for c in out.columns:
-        if c == "geometry" or out[c].dtype != object:
+        if c == "geometry" or not (pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c])):
             continue
         controls = out[c].map(lambda v: isinstance(v, str) and _has_control(v))
         if controls.any():
@@ -282,7 +282,8 @@ def _check_geometry(frame: pd.DataFrame, schema: LayerSchema, labels: pd.Series,
     if reported.any():
         found.append(
             Problem(
-                f"geometry is missing or empty in features {_listed(labels[null])}; "
+                f"geometry is missing (null) or empty in features {_listed(labels[reported])} — an empty "
+                "geometry has no coordinates, or only NaN ones (GeoPackage stores POINT EMPTY as NaN); "
                 "draw a geometry or drop the feature",
                 file=file,
                 layer=layer,

@@ -99,6 +99,7 @@ _TMP_DIR = re.compile(r"^\.tillvaxt-(?:staging|probe)-(\d+)[-.]")
 _CAUSES: dict[int, str] = {
     errno.ENOSPC: "the disk is full; free some space or choose another --out",
     errno.EDQUOT: "the disk quota is used up; free some space or choose another --out",
+    errno.EFBIG: "the file is larger than this system or user may write; free space or raise the file-size limit",
     errno.EROFS: "the file system is read-only; choose a writable folder with --out",
     errno.EACCES: "permission denied; choose a folder you may write to, or change its permissions",
     errno.EPERM: "operation not permitted; choose a folder you may write to, or change its permissions",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tillvaxt_geo._version import __version__
-from tillvaxt_geo.errors import OutputError
+from tillvaxt_geo.errors import OutputError, TillvaxtError
 from tillvaxt_geo.output.files import (
     _fsync,
     _fsync_directory,
@@ -108,7 +108,16 @@ def write_output_set(
             if name == MANIFEST or "/" in name or name.startswith("."):
                 raise ValueError(f"output set file name {name!r} is reserved or not a plain name")
             path = staging / name
-            write(path)
+            try:
+                write(path)
+            except (OSError, TillvaxtError):
+                raise
+            except Exception as exc:  # a driver's own error (SQLite "disk is full" ...), named with its file
+                raise OutputError(
+                    f"cannot write {target / name}: {exc} — check free disk space and that the folder is writable; "
+                    "the earlier output set is unchanged",
+                    path=str(target / name),
+                ) from exc
             _fsync(path)
             entries[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
         manifest = {
