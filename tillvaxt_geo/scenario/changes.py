@@ -55,6 +55,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tillvaxt_geo.data.schemas import MAX_VERTICES_PER_FEATURE
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.naming import did_you_mean
 
@@ -428,6 +429,11 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
 def _coordinates(label: str, value: Any) -> tuple[tuple[float, float], ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) < 2:
         raise ConfigError(f"{label}: 'coordinates' must be a list of at least two [lon, lat] pairs")
+    if len(value) > MAX_VERTICES_PER_FEATURE:
+        raise ConfigError(
+            f"{label}: 'coordinates' lists {len(value):,} points, more than the {MAX_VERTICES_PER_FEATURE:,} "
+            "a road may have (data.schemas.MAX_VERTICES_PER_FEATURE); simplify the line"
+        )
     out = []
     for pair in value:
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
