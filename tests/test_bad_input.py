@@ -702,6 +702,14 @@ CASES: list[Case] = [
     Case("out-not-permitted", lambda t: _out(t, lambda p: Path("/sys/tillvaxt_out")), ("/sys/tillvaxt_out",)),
     Case("out-name-too-long", lambda t: _out(t, lambda p: p / ("x" * 300)), ("xxxx", "too long")),
     Case("two-scenarios-one-name", _two_same_names, ("same", "both named")),
+    Case(
+        "compare-out-is-a-file",
+        lambda t: ["compare", str(scenario(t)), str(scenario(t, name="other")), "--out", str(_out_file(t))],
+        ("afile", "is a file"),
+    ),
+    Case(
+        "sweep-out-is-a-file", lambda t: ["sweep", str(scenario(t)), "--out", str(_out_file(t))], ("afile", "is a file")
+    ),
 ]
 
 

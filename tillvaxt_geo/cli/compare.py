@@ -16,7 +16,7 @@ from tillvaxt_geo.cli._common import (
     resolve_scenario,
 )
 from tillvaxt_geo.output.export import json_safe
-from tillvaxt_geo.output.files import write_csv, write_json
+from tillvaxt_geo.output.files import check_output_dir, write_csv, write_json
 from tillvaxt_geo.scenario.results import compare
 from tillvaxt_geo.scenario.run import run_scenario
 
@@ -36,6 +36,7 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
     Writes comparison.csv, comparison.json and map.html (a difference map)
     and prints every figure as base / other / difference.
     """
+    check_output_dir(out_dir)  # a file, a loop, read-only: refused before computing
     cache = LayerCache(layers_path)
     a, b = resolve_scenario(base), resolve_scenario(other)
     result_a = run_scenario(a, cache.get(a))
