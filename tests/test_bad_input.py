@@ -561,6 +561,32 @@ CASES: list[Case] = [
     Case("gtfs-missing-stop-times", lambda t: _gtfs(t, **{"stop_times.txt": None}), ("stop_times.txt",)),
     Case("gtfs-stop-times-is-fifo", _gtfs_fifo, ("stop_times.txt", "named pipe")),
     Case("gtfs-zip-garbage", _gtfs_zip_garbage, ("gtfs.zip",)),
+    Case(
+        "import-osm-from-fifo",
+        lambda t: ["import", "osm", str(fifo(t / "extract.osm.pbf")), "--out", str(t / "roads.gpkg")],
+        ("extract.osm.pbf", "named pipe"),
+    ),
+    Case(
+        "import-gtfs-times-backwards",
+        lambda t: [
+            "import",
+            "gtfs",
+            str(
+                feed_layers(
+                    t, **{"stop_times.txt": stop_times("t0,06:00:00,06:00:00,LUD1,1\nt0,05:00:00,05:00:00,SMB,2\n")}
+                )
+                / "gtfs"
+            ),
+            "--out",
+            str(t / "services.csv"),
+        ],
+        ("stop_times.txt", "row 3", "t0"),
+    ),
+    Case(
+        "import-grid-from-dev-zero",
+        lambda t: ["import", "grid", "/dev/zero", "--out", str(t / "zones.gpkg")],
+        ("/dev/zero", "device"),
+    ),
     # ---- scenario values: ranges with reasons, finite, typed
     Case("open-site-twice", lambda t: run(t, open_='["m1", "m1"]'), ("'m1'", "more than once")),
     Case("open-unknown-site", lambda t: run(t, open_='["m9"]'), ("unknown mine site 'm9'", "m1")),

@@ -282,8 +282,8 @@ def _check_geometry(frame: pd.DataFrame, schema: LayerSchema, labels: pd.Series,
     if reported.any():
         found.append(
             Problem(
-                f"geometry is missing (null) or empty in features {_listed(labels[reported])} — an empty "
-                "geometry has no coordinates, or only NaN ones (GeoPackage stores POINT EMPTY as NaN); "
+                f"geometry is missing or empty in features {_listed(labels[reported])} (null, no coordinates, "
+                "or only NaN ones: GeoPackage stores POINT EMPTY as NaN); "
                 "draw a geometry or drop the feature",
                 file=file,
                 layer=layer,
