@@ -388,6 +388,7 @@ CASES: list[Case] = [
         ("bad.toml", "UTF-8"),
     ),
     Case("scenario-not-toml", lambda t: _scenario_bytes(t, b'name = "bad\n[mines\n'), ("bad.toml", "TOML")),
+    Case("scenario-name-too-long", lambda t: run(t, name="x" * 100), ("name", "64")),
     Case("scenario-unknown-key", lambda t: run(t, head="colour = 'red'"), ("colour", "valid keys")),
     Case("scenario-missing-file", lambda t: ["run", str(t / "gone.toml"), "--out", str(t / "out")], ("gone.toml",)),
     # ---- corrupt layer files: located, not vague
@@ -557,6 +558,13 @@ CASES: list[Case] = [
         "gtfs-bad-time",
         lambda t: _gtfs(t, **{"stop_times.txt": stop_times("t0,06:00:00,06:00:00,LUD1,1\nt0,6:99:00,6:99:00,SMB,2\n")}),
         ("stop_times.txt", "arrival_time"),
+    ),
+    Case(
+        "gtfs-repeated-stop-sequence",
+        lambda t: _gtfs(
+            t, **{"stop_times.txt": stop_times("t0,06:00:00,06:00:00,LUD1,1\nt0,06:10:00,06:10:00,SMB,1\n")}
+        ),
+        ("stop_times.txt", "stop_sequence", "t0"),
     ),
     Case("gtfs-missing-stop-times", lambda t: _gtfs(t, **{"stop_times.txt": None}), ("stop_times.txt",)),
     Case("gtfs-stop-times-is-fifo", _gtfs_fifo, ("stop_times.txt", "named pipe")),

@@ -35,5 +35,5 @@ def test_a_road_at_the_limit_still_builds() -> None:
 
 def test_densifying_an_absurdly_long_segment_is_refused_before_allocating() -> None:
     roads = _with_first_road(LineString([(X0, Y0), (X0 + 2e13, Y0)]))  # 20 billion km: wrong coordinates
-    with pytest.raises(NetworkError, match="would make .* edges"):
+    with pytest.raises(NetworkError, match=r"would make .* edges"):
         road_graph(roads, max_edge_m=250.0)

@@ -140,6 +140,17 @@ def _check_trip_times(st: pd.DataFrame, *, file: str) -> None:
             [Problem("trip with one stop", file=file, layer=LAYER, column="trip_id")],
         )
     same_trip = st["trip_id"].eq(st["trip_id"].shift())
+    repeated = same_trip & st["stop_sequence"].eq(st["stop_sequence"].shift())
+    if repeated.any():
+        wrong = st.loc[repeated]
+        rows = ", ".join(
+            f"row {r} (trip {t})" for r, t in zip(wrong["row"].head(5), wrong["trip_id"].head(5), strict=True)
+        )
+        raise SchemaError(
+            f"file {file}, column 'stop_sequence': a trip lists one stop_sequence twice at {rows}; the order of "
+            "its stops is ambiguous. Number each trip's stops uniquely",
+            [Problem("repeated stop_sequence", file=file, layer=LAYER, column="stop_sequence")],
+        )
     back = same_trip & (st["arr"] < st["dep"].shift())
     dwell_back = st["dep"] < st["arr"]
     bad = back | dwell_back

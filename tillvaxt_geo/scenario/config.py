@@ -239,7 +239,7 @@ _COMMUTE = {
 _ECONOMY = {f.name for f in dataclasses.fields(EconomyParams)}
 _HOUSING = {f.name for f in dataclasses.fields(HousingParams)}
 _MINES = {"open", "workers"}
-_NAME = re.compile(r"^[a-z0-9_]+$")
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")  # a folder name on every file system
 
 #: Upper limits of the scenario's numbers, each with its reason: past them a figure is a typing or
 #: unit error, and would otherwise give a silently wrong result.
@@ -355,7 +355,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     _check_keys(data, _TOP, where)
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"'name' in {where} must be lowercase letters, digits and _, found {name!r}")
+        raise ConfigError(f"'name' in {where} must be 1–64 lowercase letters, digits and _, found {name!r}")
     year = data.get("year", 2030)
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         raise ConfigError(f"'year' in {where} must be a year such as 2030, found {year!r}")
