@@ -20,7 +20,9 @@ __all__ = [
     "LayerNotFoundError",
     "ModelError",
     "NetworkError",
+    "OutputError",
     "Problem",
+    "ResourceError",
     "SchemaError",
     "TillvaxtError",
     "UnreachableError",
@@ -69,6 +71,24 @@ class UnreachableError(NetworkError):
 
 class ModelError(ValueError, TillvaxtError):
     """The commute or economy model cannot produce a trustworthy result."""
+
+
+class OutputError(OSError, TillvaxtError):
+    """An output file or folder cannot be written (not a folder, read-only, disk full, symlink loop ...).
+
+    The message names the path and the cause; ``.path`` holds the path.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ResourceError(MemoryError, TillvaxtError):
+    """A request would need more memory than the machine can give; raised before allocating."""
 
 
 @dataclass(frozen=True)

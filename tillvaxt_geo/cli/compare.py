@@ -20,7 +20,7 @@ from tillvaxt_geo.cli._common import (
 )
 from tillvaxt_geo.figures import figure
 from tillvaxt_geo.output.export import json_safe
-from tillvaxt_geo.output.files import write_csv, write_json, write_xlsx
+from tillvaxt_geo.output.files import check_output_dir, write_csv, write_json, write_xlsx
 from tillvaxt_geo.scenario.results import compare
 from tillvaxt_geo.scenario.run import run_scenario
 
@@ -94,6 +94,7 @@ def command(base: str, other: str, out_dir: Path, layers_path: str | None, no_ma
     shares in percent and their differences in percentage points. When a
     lever of OTHER moves none of its figures, says which and why.
     """
+    check_output_dir(out_dir)  # a file, a loop, read-only: refused before computing
     cache = LayerCache(layers_path)
     a, b = resolve_scenario(base), resolve_scenario(other)
     result_a = run_scenario(a, cache.get(a))

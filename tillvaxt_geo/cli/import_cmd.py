@@ -43,6 +43,17 @@ def _write_vector(frame: gpd.GeoDataFrame, path: str, *, layer: str) -> Path:
     return Path(path)
 
 
+def _check_input(path: str, *, what: str, folder_ok: bool = False) -> None:
+    """Refuse a FIFO, device, dangling link or oversized file before any reader opens it (it could block)."""
+    from tillvaxt_geo.data.files import input_file_problem
+    from tillvaxt_geo.errors import LayerError, LayerNotFoundError
+
+    trouble = input_file_problem(path, directory_ok=folder_ok)
+    if trouble is not None:
+        kind = LayerNotFoundError if trouble.startswith("does not exist") else LayerError
+        raise kind(f"{what} {path} {trouble}")
+
+
 def _crs_text(frame: gpd.GeoDataFrame) -> str:
     return frame.crs.to_string() if frame.crs is not None else "no CRS"
 
@@ -80,13 +91,15 @@ def command() -> None:
 @click.option("--no-split", is_flag=True, help="Keep ways whole instead of splitting them at intersections.")
 def osm(pbf: str, out: str, crs: str | None, speeds: tuple[str, ...], no_service_roads: bool, no_split: bool) -> None:
     """Import the drivable roads of an OpenStreetMap extract (PBF) as a roads layer."""
+    default_speeds = _speeds(speeds) or None  # a usage error comes before any file check
+    _check_input(pbf, what="OpenStreetMap extract")
     from tillvaxt_geo.data.importers.osm import import_osm_roads
 
     with Progress(f"reading {pbf}"):
         roads = import_osm_roads(
             pbf,
             crs=crs,
-            default_speeds=_speeds(speeds) or None,
+            default_speeds=default_speeds,
             service_roads=not no_service_roads,
             split_at_intersections=not no_split,
         )
@@ -129,6 +142,7 @@ def gtfs(
     all_stations: bool,
 ) -> None:
     """Import a GTFS feed (directory or .zip) as rail_services and rail_stations layers."""
+    _check_input(feed, what="GTFS feed", folder_ok=True)
     from tillvaxt_geo.data import gtfs_services as gtfs_reader
     from tillvaxt_geo.output.files import write_csv
 
@@ -190,6 +204,7 @@ def grid(
     aggregate: int,
 ) -> None:
     """Import a population grid (GeoPackage, CSV or GeoTIFF raster) as a zones layer."""
+    _check_input(source, what="grid source")
     from tillvaxt_geo.data.importers.grid import ZoneAssumptions, zones_from_grid, zones_from_population_raster
 
     assumptions = ZoneAssumptions(
@@ -306,6 +321,7 @@ def constraints(
     crs: str,
 ) -> None:
     """Reduce housing-land capacity by constraint polygons or a raster (protected areas, flood zones …)."""
+    _check_input(constraints, what="constraints file")
     from tillvaxt_geo.data.constraints import apply_constraints, read_constraints
     from tillvaxt_geo.output.files import write_csv
 

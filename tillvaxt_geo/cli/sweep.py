@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tillvaxt_geo.cli._common import LayerCache, format_table, layers_option, out_option, resolve_scenario
-from tillvaxt_geo.output.files import atomic_path, write_csv
+from tillvaxt_geo.output.files import atomic_path, check_output_dir, write_csv
 from tillvaxt_geo.scenario.run import run_scenario
 from tillvaxt_geo.scenario.sweep import heat_map_png, sweep_scenario
 
@@ -46,6 +46,7 @@ def command(scenario: str, out_dir: Path, procurement: str, residence: str, laye
     Prints the lever ranking and the verdict, and writes the grid, the
     ranking and a heat map.
     """
+    check_output_dir(out_dir)  # a file, a loop, read-only: refused before computing
     loaded = resolve_scenario(scenario)
     result = run_scenario(loaded, LayerCache(layers_path).get(loaded), isochrone_minutes=(), with_fit=False)
     swept = sweep_scenario(result, procurement_shares=_shares(procurement), residence_shares=_shares(residence))

@@ -77,6 +77,13 @@ def _stop_times_seconds(feed: Feed, trip_ids: set[str]) -> pd.DataFrame:
     """Stop times of the given trips, ordered, with times in seconds (blank ones interpolated)."""
     file = str(Path(feed.path) / "stop_times.txt")
     st = feed.stop_times[feed.stop_times["trip_id"].isin(trip_ids)].copy()
+    st["row"] = np.arange(len(feed.stop_times))[feed.stop_times["trip_id"].isin(trip_ids).to_numpy()] + 2
+    if not len(st):
+        raise SchemaError(
+            f"file {file}: no stop times for the trips that run (the file holds only its header, or none "
+            "of its trip_id values is in trips.txt); a feed needs at least two stop times per trip",
+            [Problem("no stop times", file=file, layer=LAYER)],
+        )
     st["stop_sequence"] = parse_integers(st["stop_sequence"], file=file, column="stop_sequence")
     st["arr"] = parse_times(st["arrival_time"], file=file, column="arrival_time", trip_ids=st["trip_id"])
     st["dep"] = parse_times(st["departure_time"], file=file, column="departure_time", trip_ids=st["trip_id"])
@@ -105,6 +112,60 @@ def _stop_times_seconds(feed: Feed, trip_ids: set[str]) -> pd.DataFrame:
             )
             st = st[~st["trip_id"].isin(set(broken))]
     return st
+
+
+def _check_trip_times(st: pd.DataFrame, *, file: str) -> None:
+    """Every trip has at least two stops and times that never go back along it.
+
+    ``st`` is ordered by trip and stop sequence, with a ``row`` column holding
+    each stop time's line in the file. A time that goes back would otherwise
+    become a negative run time clamped to 0 minutes: a silently wrong, far
+    too fast trip.
+    """
+    if not len(st):
+        raise SchemaError(
+            f"file {file}: no stop times for the trips that run (the file holds only its header, or none "
+            "of its trip_id values is in trips.txt); a feed needs at least two stop times per trip",
+            [Problem("no stop times", file=file, layer=LAYER)],
+        )
+    sizes = st.groupby("trip_id", sort=False)["trip_id"].transform("size")
+    if (sizes < 2).any():
+        short = st.loc[sizes < 2]
+        rows = ", ".join(
+            f"row {r} (trip {t})" for r, t in zip(short["row"].head(5), short["trip_id"].head(5), strict=True)
+        )
+        raise SchemaError(
+            f"file {file}, column 'trip_id': a trip needs at least two stops, found one in {rows}; "
+            "add the trip's other stops or remove it",
+            [Problem("trip with one stop", file=file, layer=LAYER, column="trip_id")],
+        )
+    same_trip = st["trip_id"].eq(st["trip_id"].shift())
+    repeated = same_trip & st["stop_sequence"].eq(st["stop_sequence"].shift())
+    if repeated.any():
+        wrong = st.loc[repeated]
+        rows = ", ".join(
+            f"row {r} (trip {t})" for r, t in zip(wrong["row"].head(5), wrong["trip_id"].head(5), strict=True)
+        )
+        raise SchemaError(
+            f"file {file}, column 'stop_sequence': a trip lists one stop_sequence twice at {rows}; the order of "
+            "its stops is ambiguous. Number each trip's stops uniquely",
+            [Problem("repeated stop_sequence", file=file, layer=LAYER, column="stop_sequence")],
+        )
+    back = same_trip & (st["arr"] < st["dep"].shift())
+    dwell_back = st["dep"] < st["arr"]
+    bad = back | dwell_back
+    if bad.any():
+        wrong = st.loc[bad]
+        column = "departure_time" if dwell_back[bad].iloc[0] and not back[bad].iloc[0] else "arrival_time"
+        rows = ", ".join(
+            f"row {r} (trip {t})" for r, t in zip(wrong["row"].head(5), wrong["trip_id"].head(5), strict=True)
+        )
+        raise SchemaError(
+            f"file {file}, column '{column}': times go back along a trip at {rows}"
+            f"{' and more' if len(wrong) > 5 else ''}; each stop's arrival must not come before the previous "
+            "stop's departure, nor its departure before its arrival. Fix the times or the stop_sequence",
+            [Problem("times go back along a trip", file=file, layer=LAYER, column=column)],
+        )
 
 
 def _first_departures(feed: Feed, first: pd.Series) -> pd.DataFrame:
@@ -221,6 +282,13 @@ def compute_services(
             f"{', '.join(map(str, duplicated.unique()[:5]))} more than once; remove or rename the duplicates",
             [Problem("duplicate trip ids", file=str(root / "trips.txt"), layer=LAYER, column="trip_id")],
         )
+    unknown_routes = sorted(set(feed.trips["route_id"]) - set(feed.routes["route_id"]))
+    if unknown_routes:
+        raise SchemaError(
+            f"file {root / 'trips.txt'}, column 'route_id': trips name routes {', '.join(unknown_routes[:5])} "
+            "that are not in routes.txt; add the routes or correct the ids",
+            [Problem("unknown route", file=str(root / "trips.txt"), layer=LAYER, column="route_id")],
+        )
     active = active_services(feed, day)
     trips = feed.trips[feed.trips["service_id"].isin(active) & feed.trips["route_id"].isin(set(routes["route_id"]))]
     if not len(trips):
@@ -231,6 +299,7 @@ def compute_services(
             "choose another date or weekday"
         )
     st = _stop_times_seconds(feed, set(trips["trip_id"]))
+    _check_trip_times(st, file=str(root / "stop_times.txt"))
     unknown_trips = set(trips["trip_id"]) - set(st["trip_id"].unique())
     if unknown_trips:
         log.info("GTFS %s: %d active trip(s) have no stop times and are skipped", feed.path, len(unknown_trips))

@@ -122,15 +122,29 @@ _PARSED = frozenset({"arrival_time", "departure_time", "stop_sequence"})
 def _read_table(source: _Source, usecols: Sequence[str]) -> pd.DataFrame:
     """Read the wanted columns of one GTFS CSV as stripped text."""
     wanted = set(usecols)
-    with _open_source(source) as fh:
-        frame = pd.read_csv(
-            fh,
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            usecols=lambda c: c.strip() in wanted,
-            skipinitialspace=True,
-        )
+    where = str(source) if isinstance(source, Path) else f"{source[0].filename}:{source[1].filename}"
+    try:
+        with _open_source(source) as fh:
+            frame = pd.read_csv(
+                fh,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                usecols=lambda c: c.strip() in wanted,
+                skipinitialspace=True,
+            )
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"file {where} is not UTF-8 text (byte {exc.start}: {exc.reason}); GTFS files are UTF-8 — "
+            "convert it, e.g. with `iconv -f latin1 -t utf-8`",
+            [Problem("not UTF-8", file=where, layer=LAYER)],
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise SchemaError(
+            f"file {where} cannot be read as CSV ({str(exc).strip()}); check for an unterminated quote, "
+            "rows with too many fields, or an empty file",
+            [Problem("not CSV", file=where, layer=LAYER)],
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in frame.columns:
         if column not in _PARSED:  # parsed columns are stripped by their parsers

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -25,7 +26,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from tillvaxt_geo.data.files import file_sha256
+from tillvaxt_geo.data.files import file_sha256, input_file_problem
 from tillvaxt_geo.data.schemas import GEOMETRY_LAYERS, LAYER_NAMES, SCHEMAS
 from tillvaxt_geo.data.validation import check_area_of_use, check_frame, feature_labels
 from tillvaxt_geo.errors import (
@@ -131,10 +132,10 @@ def working_crs(crs: str | int | CRS | None) -> CRS:
 def _find_in_directory(directory: Path, name: str) -> Path | None:
     if name == "rail_services":
         for candidate in (directory / "gtfs", directory / "gtfs.zip", directory / "rail_services.csv"):
-            if candidate.exists():
+            if os.path.lexists(candidate):  # a dangling link is reported, not taken for an absent layer
                 return candidate
         return None
-    found = [directory / f"{name}{s}" for s in VECTOR_SUFFIXES if (directory / f"{name}{s}").exists()]
+    found = [directory / f"{name}{s}" for s in VECTOR_SUFFIXES if os.path.lexists(directory / f"{name}{s}")]
     if len(found) > 1:
         raise ConfigError(
             f"layer '{name}' is ambiguous in {directory}: {', '.join(p.name for p in found)}; keep one of them"
@@ -143,31 +144,76 @@ def _find_in_directory(directory: Path, name: str) -> Path | None:
 
 
 def _read_vector(path: Path, name: str, *, layer: str | None) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Read one vector layer; turn driver errors into problems."""
-    try:
-        frame = pyogrio.read_dataframe(path, layer=layer)
-    except pyogrio.errors.DataLayerError as exc:
+    """Read one vector layer; turn driver errors (and the driver's warnings before them) into problems."""
+    nul = _nul_problem(path, name)
+    if nul is not None:
+        return None, [nul]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+            failure: Exception | None = None
+        except Exception as exc:  # noqa: BLE001 - any driver failure on this file: corrupt, truncated, not vector
+            frame, failure = None, exc
+    # NaN coordinates make shapely warn while decoding; validation reports them per feature
+    said = [str(w.message) for w in caught if "invalid value encountered" not in str(w.message)]
+    if failure is None:
+        for message in said:
+            log.warning("%s (%s): %s", path, name, message)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            frame = gpd.GeoDataFrame(frame)
+        return frame, []
+    driver = f"{failure}" + (f"; the driver said: {'; '.join(dict.fromkeys(said))}" if said else "")
+    if isinstance(failure, pyogrio.errors.DataLayerError) and layer is not None:
         available = _list_layers(path)
         return None, [
             Problem(
-                f"the file has no layer '{layer}' ({exc}); layers in the file: {available}",
+                f"the file has no layer '{layer}' ({driver}); layers in the file: {available}",
                 file=str(path),
                 layer=name,
                 kind=LayerNotFoundError,
             )
         ]
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.GeometryError, pyogrio.errors.FieldError) as exc:
-        return None, [
-            Problem(
-                f"the file cannot be read: it is missing, corrupt or not a vector format ({exc})",
-                file=str(path),
-                layer=name,
-                kind=LayerNotFoundError if not path.exists() else LayerError,
-            )
+    return None, [
+        Problem(
+            f"the file cannot be read: it is corrupt, truncated, empty or not a vector format ({driver}); "
+            "export it again from the GIS it came from",
+            file=str(path),
+            layer=name,
+            kind=LayerError,
+        )
+    ]
+
+
+def _nul_problem(path: Path, name: str) -> Problem | None:
+    """A NUL character in a GeoJSON file: GDAL would silently cut the text at it (two ids could collide)."""
+    if path.suffix.lower() not in (".geojson", ".json") or path.stat().st_size > 512 * 1024**2:
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if b"\\u0000" not in data and b"\x00" not in data:
+        return None
+    where = ""
+    try:
+        import json
+
+        doc = json.loads(data.decode("utf-8"))
+        hits = [
+            f"feature {(f.get('properties') or {}).get(SCHEMAS[name].id_column, f'row {i}')!r}".replace("\x00", "\\0")
+            + f", column '{k}'"
+            for i, f in enumerate(doc.get("features", []))
+            for k, v in (f.get("properties") or {}).items()
+            if isinstance(v, str) and "\x00" in v
         ]
-    if not isinstance(frame, gpd.GeoDataFrame):
-        frame = gpd.GeoDataFrame(frame)
-    return frame, []
+        where = f" ({'; '.join(hits[:5])})" if hits else ""
+    except (ValueError, AttributeError, TypeError):
+        pass
+    return Problem(
+        f"the file holds a NUL character (\\u0000){where}; GDAL cuts text at it, so ids and names would be "
+        "silently shortened (and could collide). Remove it",
+        file=str(path),
+        layer=name,
+    )
 
 
 def _list_layers(path: Path) -> str:
@@ -286,8 +332,11 @@ def load_layers(
     unknown = sorted(set(overrides) - set(LAYER_NAMES))
     if unknown:
         raise ConfigError(f"unknown layer override(s) {', '.join(unknown)}; valid layers: {', '.join(LAYER_NAMES)}")
-    if not root.exists():
+    if not root.exists() and not os.path.islink(root):
         raise LayerNotFoundError(f"layer set {root} does not exist; give a directory of layer files or a GeoPackage")
+    trouble = input_file_problem(root, directory_ok=True)
+    if trouble is not None:
+        raise LayerError(f"layer set {root} {trouble}")
 
     locations: dict[str, tuple[Path, str | None]] = {}
     if root.is_dir():
@@ -303,7 +352,7 @@ def load_layers(
     for name, override in overrides.items():
         p = Path(override)
         layer = None
-        if p.suffix == ".gpkg" and p.exists():
+        if p.suffix == ".gpkg" and input_file_problem(p) is None:
             names = [str(r[0]) for r in _safe_list_layers(p)]
             # the layer of the same name, else the only layer; several others: report them
             layer = name if name in names or len(names) != 1 else names[0]
@@ -322,10 +371,9 @@ def load_layers(
     hashes: dict[str, str] = {}
     for name, (file_path, layer) in locations.items():
         file = str(file_path)
-        if not file_path.exists():
-            problems.append(
-                Problem("the file does not exist; check the path", file=file, layer=name, kind=LayerNotFoundError)
-            )
+        found = _input_problems(file_path, name)
+        if found:
+            problems += found
             continue
         sources[name] = file
         hashes[name] = file_sha256(file_path)
@@ -357,6 +405,24 @@ def load_layers(
         hashes=hashes,
         notes=tuple(notes),
     )
+
+
+def _input_problems(path: Path, name: str) -> list[Problem]:
+    """A layer's file (or feed folder and its files) checked before anything opens or hashes it."""
+    trouble = input_file_problem(path, directory_ok=name == "rail_services")
+    if trouble is not None:
+        kind = LayerNotFoundError if trouble.startswith("does not exist") else LayerError
+        return [Problem(f"the path {trouble}", file=str(path), layer=name, kind=kind)]
+    if not path.is_dir():
+        return []
+    found = []
+    for member in sorted(path.iterdir()):
+        trouble = input_file_problem(member)
+        if trouble is not None:
+            found.append(
+                Problem(f"the feed's file {member.name} {trouble}", file=str(member), layer=name, kind=LayerError)
+            )
+    return found
 
 
 def _safe_list_layers(path: Path) -> list[tuple[str, str]]:

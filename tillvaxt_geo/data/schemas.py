@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 __all__ = [
     "GEOMETRY_LAYERS",
     "LAYER_NAMES",
+    "MAX_SITE_WORKERS",
+    "MAX_VERTICES_PER_FEATURE",
+    "MAX_ZONE_COUNT",
     "SCHEMAS",
     "TABLE_LAYERS",
     "Column",
@@ -121,8 +124,23 @@ class LayerSchema:
         raise KeyError(name)
 
 
+#: Largest count in one zone (residents, dwellings, jobs): 50 million, more than any metropolitan
+#: region in Europe; a larger figure is a unit or typing error and would give silently wrong results.
+MAX_ZONE_COUNT = 50_000_000
+#: Most vertices in one feature's geometry: a 100 km road surveyed every metre has 100 000; more is
+#: an unsimplified trace whose splitting into network edges would exhaust memory.
+MAX_VERTICES_PER_FEATURE = 200_000
+#: Largest workforce of one mine site: LKAB, Sweden's largest mining employer, has about 4 500 staff in all.
+MAX_SITE_WORKERS = 20_000
+
+
 def _count(name: str, description: str, **kw: object) -> Column:
+    kw.setdefault("max", MAX_ZONE_COUNT)
     return Column(name, "int", min=0, description=description, **kw)  # type: ignore[arg-type]
+
+
+def _workers(name: str, description: str) -> Column:
+    return _count(name, description, max=MAX_SITE_WORKERS)
 
 
 ZONES = LayerSchema(
@@ -159,10 +177,10 @@ MINE_SITES = LayerSchema(
         Column("name", "str", description="site name"),
         Column("company", "str", description="operating company"),
         Column("status", "str", description="permit / production status as text"),
-        _count("workers_construction_low", "workers on site in the construction phase, low"),
-        _count("workers_construction_high", "workers on site in the construction phase, high"),
-        _count("workers_operation_low", "direct workers in operation, low"),
-        _count("workers_operation_high", "direct workers in operation, high"),
+        _workers("workers_construction_low", "workers on site in the construction phase, low"),
+        _workers("workers_construction_high", "workers on site in the construction phase, high"),
+        _workers("workers_operation_low", "direct workers in operation, low"),
+        _workers("workers_operation_high", "direct workers in operation, high"),
         Column(
             "kind",
             "str",
@@ -184,7 +202,7 @@ HOUSING_LAND = LayerSchema(
         Column("housing_id", "str", description="unique housing-area id"),
         Column("name", "str", description="project or plan name"),
         Column("municipality", "str", description="municipality (kommun) name"),
-        _count("capacity_dwellings", "dwellings the land can take"),
+        _count("capacity_dwellings", "dwellings the land can take", max=1_000_000),
         Column(
             "status",
             "str",
@@ -257,14 +275,22 @@ RAIL_SERVICES = LayerSchema(
         ),
         Column("stop_sequence", "int", min=0, description="order of the stop within the service"),
         Column("station_id", "str", description="station served (rail_stations.station_id)"),
-        Column("arrival_min", "float", min=0, description="minutes after leaving the first stop"),
+        # a trip longer than a day is not a commuting service
+        Column("arrival_min", "float", min=0, max=1440, description="minutes after leaving the first stop"),
         Column(
             "departures_peak_hour",
             "float",
             min=0,
+            max=60,  # one a minute is more than any bus or train line runs
             description="departures per hour in the peak window, this direction",
         ),
-        Column("departures_weekday", "int", min=0, description="departures per weekday, this direction"),
+        Column(
+            "departures_weekday",
+            "int",
+            min=0,
+            max=1440,  # one a minute around the clock
+            description="departures per weekday, this direction",
+        ),
         Column("route_type", "str", required=False, default="rail", choices=("rail", "bus"), description="GTFS mode"),
     ),
     None,

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from tillvaxt_geo.data.schemas import Column, LayerSchema
+from tillvaxt_geo.data.schemas import MAX_VERTICES_PER_FEATURE, Column, LayerSchema
 from tillvaxt_geo.errors import CRSError, Problem, SchemaError
 from tillvaxt_geo.naming import listed
 
@@ -39,6 +39,11 @@ def feature_labels(frame: pd.DataFrame, schema: LayerSchema) -> pd.Series:
 
 def _listed(labels: Iterable[str]) -> str:
     return listed(labels, most=_MAX_LISTED)
+
+
+def _has_control(text: str) -> bool:
+    """Whether text holds a C0/C1 control character (NUL, line breaks, escape ...)."""
+    return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
 
 
 def _coerce(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
@@ -97,14 +102,43 @@ def check_frame(frame: pd.DataFrame, schema: LayerSchema, *, file: str | None) -
 
     out = frame.copy()
     labels = feature_labels(out, schema)
+    by_folded: dict[str, list[str]] = {}
+    for c in out.columns:
+        by_folded.setdefault(str(c).casefold(), []).append(str(c))
+    for names in by_folded.values():
+        if len(names) > 1:
+            add(
+                f"columns {' and '.join(repr(n) for n in names)} differ only in upper/lower case; GeoPackage, "
+                "Shapefile and QGIS treat column names case-insensitively, so the results cannot be written. "
+                "Rename or drop one of them",
+                column=names[0],
+            )
     missing = [c.name for c in schema.columns if c.required and c.name not in out.columns]
+    shapefile = bool(file and str(file).lower().endswith(".shp"))
     for name in missing:
         have = ", ".join(str(c) for c in out.columns if c != "geometry") or "none"
+        hint = ""
+        if shapefile and len(name) > 10:
+            hint = (
+                f" A Shapefile cuts column names to 10 characters ('{name}' becomes '{name[:10]}'), so it cannot "
+                f"hold the {layer} layer; save it as GeoPackage (.gpkg) or GeoJSON instead."
+            )
         add(
             f"required column is missing (columns found: {have}); add a column '{name}' "
-            f"of type {schema.column(name).expectation()}: {schema.column(name).description}",
+            f"of type {schema.column(name).expectation()}: {schema.column(name).description}.{hint}",
             column=name,
         )
+    for c in out.columns:
+        if c == "geometry" or not (pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c])):
+            continue
+        controls = out[c].map(lambda v: isinstance(v, str) and _has_control(v))
+        if controls.any():
+            first = out.loc[controls, c].iloc[0]
+            add(
+                f"text holds a control character (NUL, line break, escape …): {first!r} in features "
+                f"{_listed(labels[controls])}; remove it — such text would be cut or garble outputs",
+                column=str(c),
+            )
 
     for column in schema.columns:
         if column.name not in out.columns:
@@ -214,10 +248,42 @@ def _check_geometry(frame: pd.DataFrame, schema: LayerSchema, labels: pd.Series,
         return [Problem("the layer has no geometry column", file=file, layer=layer, column="geometry")]
     geoms = frame.geometry.array
     null = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if null.any():
+    vertices = np.asarray(shapely.get_num_coordinates(geoms))
+    too_long = vertices > MAX_VERTICES_PER_FEATURE
+    if too_long.any():
         found.append(
             Problem(
-                f"geometry is missing or empty in features {_listed(labels[null])}; "
+                f"geometry has {int(vertices[too_long].max()):,} vertices, more than the "
+                f"{MAX_VERTICES_PER_FEATURE:,} allowed per feature, in features {_listed(labels[too_long])}; "
+                "simplify it (e.g. ogr2ogr -simplify 1, or shapely.simplify with 1 m) or split it",
+                file=file,
+                layer=layer,
+                column="geometry",
+            )
+        )
+    if not too_long.any():
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        nonfinite = np.zeros(len(geoms), dtype=bool)
+        nonfinite[np.unique(owner[~np.isfinite(coords).all(axis=1)])] = True
+    else:
+        nonfinite = np.zeros(len(geoms), dtype=bool)
+    if nonfinite.any():
+        found.append(
+            Problem(
+                f"geometry has NaN or infinite coordinates in features {_listed(labels[nonfinite])}; "
+                "fix the coordinates (a failed join or conversion often writes NaN)",
+                file=file,
+                layer=layer,
+                column="geometry",
+            )
+        )
+    reported = null.copy()
+    null = null | nonfinite | too_long
+    if reported.any():
+        found.append(
+            Problem(
+                f"geometry is missing or empty in features {_listed(labels[reported])} (null, no coordinates, "
+                "or only NaN ones: GeoPackage stores POINT EMPTY as NaN); "
                 "draw a geometry or drop the feature",
                 file=file,
                 layer=layer,

@@ -12,6 +12,7 @@ sources are in :data:`ECONOMY_SOURCES`; every one is a scenario parameter.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 from tillvaxt_geo.errors import ConfigError
@@ -60,8 +61,10 @@ class EconomyParams:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, int | float) or value != value or value < 0:
-                raise ConfigError(f"economy parameter '{f.name}' must be a non-negative number, found {value!r}")
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ConfigError(
+                    f"economy parameter '{f.name}' must be a finite, non-negative number, found {value!r}"
+                )
         for name in ("local_procurement_share", "indirect_local_residence_share"):
             if getattr(self, name) > 1:
                 raise ConfigError(f"economy parameter '{name}' is a share and must lie in [0, 1]")

@@ -12,12 +12,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tillvaxt_geo.data.schemas import MAX_VERTICES_PER_FEATURE
 from tillvaxt_geo.errors import ConfigError, NetworkError
 from tillvaxt_geo.naming import listed
 
 __all__ = ["NODE_PRECISION_M", "RoadGraph", "road_edges", "road_graph"]
 
 NODE_PRECISION_M = 0.01
+#: most edges the densification may create: 50 million pieces of 250 m is 12.5 million km of road,
+#: more than the world has; a larger request means wrong coordinates and would exhaust memory
+MAX_DENSIFIED_EDGES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,14 @@ def road_graph(roads: gpd.GeoDataFrame, *, max_edge_m: float | None) -> RoadGrap
             f"{int(bad_geom.sum())} road(s) have a missing, empty or non-line geometry: "
             f"{listed([repr(r) for r in road_ids[bad_geom]])}; give each road a LineString"
         )
+    vertices = shapely.get_num_coordinates(geoms)
+    too_long = vertices > MAX_VERTICES_PER_FEATURE
+    if too_long.any():
+        raise NetworkError(
+            f"road(s) {listed([repr(r) for r in road_ids[too_long]])} have up to {int(vertices.max()):,} vertices, "
+            f"more than the {MAX_VERTICES_PER_FEATURE:,} allowed per feature; simplify them "
+            "(shapely.simplify with 1 m, or ogr2ogr -simplify 1) or split them"
+        )
     parts, part_road = shapely.get_parts(geoms, return_index=True)
     coords, part_of = shapely.get_coordinates(parts, return_index=True)
     if not np.isfinite(coords).all():
@@ -121,7 +133,14 @@ def _densify(
     """Split segments longer than ``max_edge_m`` into equal pieces with private nodes."""
     if max_edge_m <= 0 or not np.isfinite(max_edge_m):
         raise ConfigError(f"max_edge_m must be a positive number of metres or None, got {max_edge_m!r}")
-    pieces = np.maximum(np.ceil(length / max_edge_m).astype(np.int64), 1)
+    pieces = np.maximum(np.ceil(length / max_edge_m), 1)
+    if pieces.sum() > MAX_DENSIFIED_EDGES:
+        raise NetworkError(
+            f"splitting the roads into pieces of at most {max_edge_m:g} m would make {pieces.sum():,.0f} edges, "
+            f"more than {MAX_DENSIFIED_EDGES:,} (the longest segment is {length.max() / 1000:,.0f} km); check the "
+            "roads' coordinates and CRS, or build with a larger max_edge_m"
+        )
+    pieces = pieces.astype(np.int64)
     long = pieces > 1
     if not long.any():
         return xy, tail, head, length, road

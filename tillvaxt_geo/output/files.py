@@ -2,14 +2,21 @@
 
 A write goes to a temporary file in the destination directory and replaces the
 destination with :func:`os.replace` only once it is complete, so a failed or
-interrupted run leaves an earlier output intact and readable.
+interrupted run leaves an earlier output intact and readable. Temporary names
+carry the writing process's id, so :func:`remove_stale_temporaries` can tell
+the leftovers of a killed run from the files of a run still writing. Every
+:class:`OSError` on output becomes an :class:`~tillvaxt_geo.errors.OutputError`
+naming the path and the cause (:func:`output_error`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -18,10 +25,17 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from tillvaxt_geo.errors import OutputError
+
 __all__ = [
     "GPKG_VERSION",
     "atomic_path",
+    "check_output_dir",
+    "output_error",
+    "process_alive",
+    "remove_stale_temporaries",
     "replace_gpkg_layer",
+    "spreadsheet_safe",
     "write_csv",
     "write_gpkg",
     "write_json",
@@ -50,9 +64,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         Where to write.
     """
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
-    os.close(fd)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{dest.stem}.{os.getpid()}.", suffix=f"{_TMP_MARK}{dest.suffix}", dir=dest.parent
+        )
+        os.close(fd)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise output_error(exc, dest) from None
     tmp = Path(tmp_name)
     tmp.unlink()  # drivers such as GPKG refuse to write into an existing empty file
     try:
@@ -60,9 +83,165 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         _fsync(tmp)
         os.replace(tmp, dest)
         _fsync_directory(dest.parent)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise output_error(exc, dest) from None
     finally:
-        if tmp.exists():
+        with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+_TMP_MARK = ".tmp"
+# ".<stem>.<pid>.<8 random>.tmp<suffix>": a temporary file of atomic_path
+_TMP_FILE = re.compile(r"^\..*\.(\d+)\.[A-Za-z0-9_]{8}\.tmp(\.[A-Za-z0-9]+)?$")
+# ".tillvaxt-<kind>-<pid>-...": a staging or replaced folder of an output set
+_TMP_DIR = re.compile(r"^\.tillvaxt-(?:staging|probe)-(\d+)[-.]")
+
+_CAUSES: dict[int, str] = {
+    errno.ENOSPC: "the disk is full; free some space or choose another --out",
+    errno.EDQUOT: "the disk quota is used up; free some space or choose another --out",
+    errno.EFBIG: "the file is larger than this system or user may write; free space or raise the file-size limit",
+    errno.EROFS: "the file system is read-only; choose a writable folder with --out",
+    errno.EACCES: "permission denied; choose a folder you may write to, or change its permissions",
+    errno.EPERM: "operation not permitted; choose a folder you may write to, or change its permissions",
+    errno.ELOOP: "a symbolic link in the path points (indirectly) to itself; fix the link or choose another --out",
+    errno.ENOTDIR: "part of the path is a file where a folder is needed; choose another --out or move the file",
+    errno.EEXIST: "a file already stands where a folder is needed; choose another --out or move the file",
+    errno.EISDIR: "a folder stands where a file is to be written; move the folder or choose another --out",
+    errno.ENAMETOOLONG: "the path is too long; choose a shorter --out",
+}
+
+
+def output_error(exc: OSError, path: str | os.PathLike[str], *, action: str = "write") -> OutputError:
+    """Turn an :class:`OSError` on output into an :class:`OutputError` naming the path and the cause.
+
+    Parameters
+    ----------
+    exc
+        The error the operating system raised.
+    path
+        The output path being written.
+    action
+        What was being done, for the message (``write``, ``create``, ``replace`` ...).
+
+    Returns
+    -------
+    OutputError
+        To be raised by the caller.
+    """
+    if isinstance(exc, OutputError):
+        return exc
+    cause = _CAUSES.get(exc.errno or -1, "check the path and that the folder is writable, or choose another --out")
+    reason = exc.strerror or str(exc)
+    return OutputError(f"cannot {action} {path}: {reason} — {cause}", path=str(path))
+
+
+def check_output_dir(path: str | os.PathLike[str]) -> Path:
+    """Check, before any computation, that ``path`` is (or can become) a writable folder.
+
+    The folder is created if missing; a probe file is created and removed in it.
+
+    Parameters
+    ----------
+    path
+        The output folder (``--out``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    OutputError
+        The path is a file, a broken or looping symbolic link, read-only,
+        full, or not permitted; the message names the path and the cause.
+    """
+    folder = Path(path)
+    try:
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                # stat follows links: a loop raises ELOOP, a dangling link ENOENT
+                os.stat(folder)
+                raise OutputError(
+                    f"cannot use {folder} as the output folder: it is a file, not a folder — "
+                    "choose another --out or move the file",
+                    path=str(folder),
+                )
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".tillvaxt-probe-{os.getpid()}-", dir=folder)
+        try:
+            os.write(fd, b"probe")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OutputError:
+        raise
+    except FileNotFoundError as exc:
+        raise OutputError(
+            f"cannot use {folder} as the output folder: {exc.strerror} — it is a symbolic link to a missing "
+            "target; fix or remove the link, or choose another --out",
+            path=str(folder),
+        ) from None
+    except OSError as exc:
+        raise output_error(exc, folder, action="use as the output folder") from None
+    return folder
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a stale temporary's writer has gone when not)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files and folders that killed runs left in ``directory``.
+
+    Only names this package writes (atomic-write temporaries and output-set
+    staging folders) whose writing process no longer exists are removed; the
+    temporaries of a run still writing are kept.
+
+    Parameters
+    ----------
+    directory
+        An output folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed.
+    """
+    folder = Path(directory)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TMP_FILE.match(entry.name) or _TMP_DIR.match(entry.name)
+        if match is None or process_alive(int(match.group(1))):
+            continue
+        target = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        except OSError:
+            continue
+        removed.append(target)
+    return removed
 
 
 def _fsync(path: Path) -> None:
@@ -129,6 +308,9 @@ def write_csv(
     decimals
         Float columns rounded to at most this many decimals (no 15-digit
         binary noise such as ``-0.0015999999999999348``); ``None`` keeps them.
+
+    Text cells that a spreadsheet would run as a formula are written as text
+    (:func:`spreadsheet_safe`).
     """
     if locale not in CSV_LOCALES:
         raise ValueError(f"CSV locale must be one of {sorted(CSV_LOCALES)}; got {locale!r}")
@@ -140,7 +322,7 @@ def write_csv(
             out = frame.copy()
             out[floats] = out[floats].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=index, encoding="utf-8-sig", sep=sep, decimal=decimal)
+        spreadsheet_safe(out).to_csv(tmp, index=index, encoding="utf-8-sig", sep=sep, decimal=decimal)
     return Path(path)
 
 
@@ -190,6 +372,41 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, pd.DataFrame])
 #: releases and GDAL 3.6 read without warnings and whose R-tree triggers GDAL 3.6's validator accepts
 #: (GDAL 3.7+ writes 1.4 by default, with R-tree triggers that GDAL 3.6's validate_gpkg.py rejects).
 GPKG_VERSION = "1.2"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR begin with ``'``.
+
+    Excel, LibreOffice and Google Sheets run such cells as formulas when a
+    CSV file is opened (OWASP "CSV injection"); the leading apostrophe makes
+    them show as typed. Numbers (negative ones included) stay numbers.
+
+    Parameters
+    ----------
+    frame
+        The table to write.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with such text cells quoted; the same object when none.
+    """
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.where(~risky, "'" + values.astype(str))
+    if any(isinstance(c, str) and c.startswith(_FORMULA_START) for c in frame.columns):
+        out = out.rename(columns=lambda c: f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_START) else c)
+    return out
 
 
 def write_gpkg(

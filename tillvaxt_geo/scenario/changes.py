@@ -55,6 +55,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tillvaxt_geo.data.schemas import MAX_VERTICES_PER_FEATURE
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.naming import did_you_mean
 
@@ -230,14 +231,42 @@ CHANGE_CLASSES: dict[ChangeType, type[Change]] = {
 
 # --------------------------------------------------------------------------- parsing
 
+#: Upper limits of the changes' numbers, each with its reason (a figure past it is a typing or unit error).
+#: Speeds: the roads layer's own limit (``data.schemas.ROADS``), above any Swedish limit (120 km/h).
+MAX_SPEED_KMH = 200.0
+#: Departures per hour: one a minute is more than any bus or train line runs.
+MAX_DEPARTURES_PEAK_HOUR = 60.0
+#: Departures per weekday: one a minute around the clock.
+MAX_DEPARTURES_WEEKDAY = 1440
+#: Run time between two consecutive stops: ten hours, longer than any regional service.
+MAX_RUN_TIME_MIN = 600.0
+#: Dwell at a new stop: an hour; a longer stop is a layover, not a dwell.
+MAX_DWELL_MIN = 60.0
+#: Dwellings of one housing area: a million, more than Stockholm's municipality has.
+MAX_CAPACITY_DWELLINGS = 1_000_000
+#: Last year a housing area can be released: the schemas' own limit for ``available_from``.
+MAX_YEAR = 2200
+
 
 def _number(
-    label: str, key: str, value: Any, *, minimum: float = 0.0, strict: bool = True, whole: bool = False
+    label: str,
+    key: str,
+    value: Any,
+    *,
+    minimum: float = 0.0,
+    strict: bool = True,
+    whole: bool = False,
+    maximum: float | None = None,
 ) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        raise ConfigError(f"{label}: '{key}' must be a number, got {value!r}")
+        raise ConfigError(f"{label}: '{key}' must be a finite number, got {value!r}")
     if (strict and value <= minimum) or (not strict and value < minimum):
         raise ConfigError(f"{label}: '{key}' must be {'>' if strict else '>='} {minimum:g}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(
+            f"{label}: '{key}' must be at most {maximum:g}, got {value!r}; the limits and their reasons are in "
+            "tillvaxt_geo.scenario.changes (MAX_*)"
+        )
     if whole and float(value) != int(value):
         raise ConfigError(f"{label}: '{key}' must be a whole number, got {value!r}")
     return float(value)
@@ -246,7 +275,12 @@ def _number(
 def _text(label: str, key: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ConfigError(f"{label}: '{key}' must be text, got {value!r}")
-    return str(value)
+    text = str(value)
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ConfigError(
+            f"{label}: '{key}' holds a control character ({text!r}); write it without NUL, tab, newline and the like"
+        )
+    return text
 
 
 def _texts(label: str, key: str, value: Any, *, min_len: int = 1) -> tuple[str, ...]:
@@ -304,7 +338,7 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
     m = dict(mapping)
     f: dict[str, Any] = {}
     if kind is ChangeType.ROAD_SPEED:
-        f["speed_kmh"] = _number(label, "speed_kmh", m["speed_kmh"])
+        f["speed_kmh"] = _number(label, "speed_kmh", m["speed_kmh"], maximum=MAX_SPEED_KMH)
         by_place = {"ref", "from", "to"} & keys
         if "road_ids" in keys:
             if by_place:
@@ -323,7 +357,7 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
         f["road_ids"] = _texts(label, "road_ids", m["road_ids"])
     elif kind is ChangeType.ADD_ROAD:
         f["road_id"] = _text(label, "road_id", m["road_id"])
-        f["speed_kmh"] = _number(label, "speed_kmh", m["speed_kmh"])
+        f["speed_kmh"] = _number(label, "speed_kmh", m["speed_kmh"], maximum=MAX_SPEED_KMH)
         f["coordinates"] = _coordinates(label, m["coordinates"])
         f["ref"] = _text(label, "ref", m.get("ref", ""))
         f["road_class"] = _text(label, "road_class", m.get("road_class", "local"))
@@ -333,11 +367,13 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
             raise ConfigError(f"{label}: give exactly one of route or service_id")
         key = which.pop()
         f[key] = _text(label, key, m[key])
-        f["departures_peak_hour"] = _number(label, "departures_peak_hour", m["departures_peak_hour"], strict=False)
+        f["departures_peak_hour"] = _number(
+            label, "departures_peak_hour", m["departures_peak_hour"], strict=False, maximum=MAX_DEPARTURES_PEAK_HOUR
+        )
     elif kind is ChangeType.RAIL_STOP:
         f["route"] = _text(label, "route", m["route"])
         f["station_id"] = _text(label, "station_id", m["station_id"])
-        f["dwell_min"] = _number(label, "dwell_min", m.get("dwell_min", 1.0), strict=False)
+        f["dwell_min"] = _number(label, "dwell_min", m.get("dwell_min", 1.0), strict=False, maximum=MAX_DWELL_MIN)
     elif kind is ChangeType.ADD_SERVICE:
         f["service_id"] = _text(label, "service_id", m["service_id"])
         f["stops"] = _texts(label, "stops", m["stops"], min_len=2)
@@ -347,8 +383,11 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
                 f"{label}: 'run_times_min' must list {len(f['stops']) - 1} run time(s), "
                 "one per pair of consecutive stops"
             )
-        f["run_times_min"] = tuple(_number(label, "run_times_min", r, strict=False) for r in runs)
-        f["departures_peak_hour"] = _number(label, "departures_peak_hour", m["departures_peak_hour"], strict=False)
+        # a vehicle needs time to move between two stops: 0 minutes would be teleportation
+        f["run_times_min"] = tuple(_number(label, "run_times_min", r, maximum=MAX_RUN_TIME_MIN) for r in runs)
+        f["departures_peak_hour"] = _number(
+            label, "departures_peak_hour", m["departures_peak_hour"], strict=False, maximum=MAX_DEPARTURES_PEAK_HOUR
+        )
         f["departures_weekday"] = int(
             _number(
                 label,
@@ -356,6 +395,7 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
                 m.get("departures_weekday", round(10 * f["departures_peak_hour"])),
                 strict=False,
                 whole=True,
+                maximum=MAX_DEPARTURES_WEEKDAY,
             )
         )
         f["name"] = _text(label, "name", m.get("name", f["service_id"]))
@@ -367,12 +407,21 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
     elif kind is ChangeType.HOUSING_RELEASE:
         f["housing_ids"] = _texts(label, "housing_ids", m["housing_ids"])
         f["available_from"] = int(
-            _number(label, "available_from", m["available_from"], minimum=1900, strict=False, whole=True)
+            _number(
+                label, "available_from", m["available_from"], minimum=1900, strict=False, whole=True, maximum=MAX_YEAR
+            )
         )
     else:
         f["housing_id"] = _text(label, "housing_id", m["housing_id"])
         f["capacity_dwellings"] = int(
-            _number(label, "capacity_dwellings", m["capacity_dwellings"], strict=False, whole=True)
+            _number(
+                label,
+                "capacity_dwellings",
+                m["capacity_dwellings"],
+                strict=False,
+                whole=True,
+                maximum=MAX_CAPACITY_DWELLINGS,
+            )
         )
     return CHANGE_CLASSES[kind](index=index, **f)
 
@@ -380,6 +429,11 @@ def parse_change(mapping: Mapping[str, Any], *, index: int | None = None) -> Cha
 def _coordinates(label: str, value: Any) -> tuple[tuple[float, float], ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) < 2:
         raise ConfigError(f"{label}: 'coordinates' must be a list of at least two [lon, lat] pairs")
+    if len(value) > MAX_VERTICES_PER_FEATURE:
+        raise ConfigError(
+            f"{label}: 'coordinates' lists {len(value):,} points, more than the {MAX_VERTICES_PER_FEATURE:,} "
+            "a road may have (data.schemas.MAX_VERTICES_PER_FEATURE); simplify the line"
+        )
     out = []
     for pair in value:
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tillvaxt_geo.data.files import MAX_TEXT_BYTES, input_file_problem
 from tillvaxt_geo.data.layers import DEFAULT_STUDY_AREA, embedded_path
 from tillvaxt_geo.errors import ConfigError
 from tillvaxt_geo.model.choice import CHOICE_SOURCES, ChoiceParams
@@ -314,7 +316,49 @@ _COMMUTE = {
 _ECONOMY = {f.name for f in dataclasses.fields(EconomyParams)}
 _HOUSING = {f.name for f in dataclasses.fields(HousingParams)}
 _MINES = {"open", "workers"}
-_NAME = re.compile(r"^[a-z0-9_]+$")
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")  # a folder name on every file system
+
+#: Upper limits of the scenario's numbers, each with its reason: past them a figure is a typing or
+#: unit error, and would otherwise give a silently wrong result.
+#: Workers at one site: LKAB, Sweden's largest mining employer, has about 4 500 staff in all.
+MAX_SITE_WORKERS = 20_000
+#: Minutes of a commute parameter (max time, midpoints, scales): five hours, far past any daily commute.
+MAX_COMMUTE_MIN = 300.0
+#: Dwellings per in-moving worker: a household of one worker never needs more than a few.
+MAX_DWELLINGS_PER_WORKER = 5.0
+#: Supplier-chain jobs per mining job: published mining multipliers are 1–3 (Epiroc: 1.8).
+MAX_SUPPLIER_MULTIPLIER = 10.0
+#: Induced jobs per local worker: national figures are below 1 (Boliden/EY: 0.81).
+MAX_HOUSEHOLD_MULTIPLIER = 5.0
+#: Safety buffer around a mine: 50 km would rule out the whole region.
+MAX_MINE_BUFFER_M = 50_000.0
+_MAXIMA: dict[str, float] = {
+    "max_time_min": MAX_COMMUTE_MIN,
+    "midpoint_min": MAX_COMMUTE_MIN,
+    "scale_min": MAX_COMMUTE_MIN,
+    "cutoff_min": MAX_COMMUTE_MIN,
+    "acceptance_midpoint_min": MAX_COMMUTE_MIN,
+    "acceptance_scale_min": MAX_COMMUTE_MIN,
+    "rate_per_min": 10.0,  # decay per minute: 10 already makes a 1-minute trip worthless
+    "shape": 50.0,  # log-logistic shape: past 50 the curve is a step
+    "dwellings_per_worker": MAX_DWELLINGS_PER_WORKER,
+    "supplier_multiplier": MAX_SUPPLIER_MULTIPLIER,
+    "household_multiplier": MAX_HOUSEHOLD_MULTIPLIER,
+    "mine_buffer_m": MAX_MINE_BUFFER_M,
+}
+
+
+def _plain_text(value: Any, key: str, where: str) -> str:
+    """A text field of the scenario: a string without control characters (they would corrupt outputs)."""
+    if not isinstance(value, str):
+        raise ConfigError(f"'{key}' in {where} must be text, found {type(value).__name__} {value!r}")
+    bad = [c for c in value if (ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160]
+    if bad:
+        raise ConfigError(
+            f"'{key}' in {where} holds control character(s) {', '.join(sorted({repr(c) for c in bad}))}; "
+            "remove them (only newlines and tabs are allowed in text)"
+        )
+    return value
 
 
 def _check_keys(table: Mapping[str, Any], valid: set[str], where: str) -> None:
@@ -337,8 +381,16 @@ def _number(
     table: Mapping[str, Any], key: str, where: str, *, share: bool = False, positive: bool = False, signed: bool = False
 ) -> float:
     value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or abs(value) == float("inf"):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"'{key}' in {where} must be a number, found {value!r}")
+    if not math.isfinite(value):
         raise ConfigError(f"'{key}' in {where} must be a finite number, found {value!r}")
+    maximum = _MAXIMA.get(key)
+    if maximum is not None and value > maximum:
+        raise ConfigError(
+            f"'{key}' in {where} must be at most {maximum:g}, found {value!r}; the limits and their reasons are "
+            "in tillvaxt_geo.scenario.config (MAX_*)"
+        )
     if share and not 0.0 <= value <= 1.0:
         raise ConfigError(f"'{key}' in {where} is a share and must lie in [0, 1], found {value}")
     if positive and value <= 0:
@@ -433,7 +485,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     _check_keys(data, _TOP, where)
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"'name' in {where} must be lowercase letters, digits and _, found {name!r}")
+        raise ConfigError(f"'name' in {where} must be 1–64 lowercase letters, digits and _, found {name!r}")
     year = data.get("year", 2030)
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         raise ConfigError(f"'year' in {where} must be a year such as 2030, found {year!r}")
@@ -459,8 +511,17 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         raise ConfigError(f"'open' in [mines] of {where} must be a list of site ids, found {open_sites!r}")
     workers = _table(mines_table, "workers", f"[mines] of {where}")
     for site, count in workers.items():
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ConfigError(f"workers for site '{site}' in [mines.workers] of {where} must be a whole number >= 0")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_SITE_WORKERS:
+            raise ConfigError(
+                f"workers for site '{site}' in [mines.workers] of {where} must be a whole number >= 0 and <= "
+                f"{MAX_SITE_WORKERS} (LKAB, Sweden's largest mining employer, has about 4 500 staff), found {count!r}"
+            )
+    twice = sorted({s for s in open_sites if open_sites.count(s) > 1})
+    if twice:
+        raise ConfigError(
+            f"'open' in [mines] of {where} lists {', '.join(repr(s) for s in twice)} more than once; "
+            "list each site once"
+        )
     mines = MinesConfig(open=tuple(open_sites), workers=dict(workers))
 
     commute_table = _table(data, "commute", where)
@@ -515,7 +576,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     housing_table = _table(data, "housing", where)
     _check_keys(housing_table, _HOUSING, f"[housing] of {where}")
     release = housing_table.get("extra_release_year")
-    if release is not None and (isinstance(release, bool) or not isinstance(release, int)):
+    if release is not None and (
+        isinstance(release, bool) or not isinstance(release, int) or not 1900 <= release <= 2200
+    ):
         raise ConfigError(f"'extra_release_year' in [housing] of {where} must be a year, found {release!r}")
     constraint_files = housing_table.get("constraints", [])
     if not isinstance(constraint_files, list) or not all(isinstance(c, str) for c in constraint_files):
@@ -542,18 +605,26 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     study_area = data.get("study_area", list(DEFAULT_STUDY_AREA))
     if not isinstance(study_area, list) or not study_area or not all(isinstance(m, str) for m in study_area):
         raise ConfigError(f"'study_area' in {where} must be a non-empty list of municipality names")
+    for municipality in study_area:
+        _plain_text(municipality, "study_area", where)
+    crs = data.get("working_crs")
+    if crs is not None and (isinstance(crs, bool) or not isinstance(crs, str | int)):
+        raise ConfigError(
+            f"'working_crs' in {where} must be a CRS as text or an EPSG number, e.g. \"EPSG:3006\", "
+            f"found {type(crs).__name__} {crs!r}"
+        )
 
     return Scenario(
         name=name,
         study_area=tuple(study_area),
-        title=str(data.get("title", name)),
-        description=str(data.get("description", "")),
+        title=_plain_text(data.get("title", name), "title", where),
+        description=_plain_text(data.get("description", ""), "description", where),
         text=_parse_text(data, where),
-        sources=str(data.get("sources", "")),
+        sources=_plain_text(data.get("sources", ""), "sources", where),
         year=year,
         phase=_enum(Phase, data.get("phase", "operation"), "phase", where),
         workforce=_enum(Workforce, data.get("workforce", "mid"), "workforce", where),
-        working_crs=data.get("working_crs"),
+        working_crs=None if crs is None else str(crs) if isinstance(crs, str) else f"EPSG:{crs}",
         layers=layers,
         mines=mines,
         commute=commute,
@@ -620,6 +691,9 @@ def load_scenario(path: str | Path) -> Scenario:
                 f"Bundled: {', '.join(bundled)}"
             )
         p = bundled[str(path)]
+    trouble = input_file_problem(p, max_bytes=MAX_TEXT_BYTES)
+    if trouble is not None and not trouble.startswith("does not exist"):
+        raise ConfigError(f"scenario file {p} {trouble}")
     try:
         raw = p.read_bytes()
     except FileNotFoundError:

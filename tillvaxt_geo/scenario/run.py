@@ -29,6 +29,7 @@ from tillvaxt_geo.model.economy import ECONOMY_SOURCES
 from tillvaxt_geo.naming import did_you_mean
 from tillvaxt_geo.network.build import build_network
 from tillvaxt_geo.scenario.apply import apply_changes
+from tillvaxt_geo.scenario.checks import check_scenario_layers
 from tillvaxt_geo.scenario.config import COMMUTE_SOURCES, HOUSING_SOURCES, Scenario, Workforce
 from tillvaxt_geo.scenario.residence import (
     allocate,
@@ -163,6 +164,7 @@ def run_scenario(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     base = layers if layers is not None else load_scenario_layers(scenario)
+    check_scenario_layers(scenario, base)
     timings["load_s"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
