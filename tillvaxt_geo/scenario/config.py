@@ -150,7 +150,7 @@ class HousingParams:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One scenario: layers, open mines, parameters and changes."""
+    """One scenario: layers, open mines, parameters, changes and ranges of the parameters (``[uncertainty]``)."""
 
     name: str
     title: str = ""
@@ -166,6 +166,7 @@ class Scenario:
     economy: EconomyParams = field(default_factory=EconomyParams)
     housing: HousingParams = field(default_factory=HousingParams)
     changes: tuple[Any, ...] = ()
+    uncertainty: Mapping[str, Any] = field(default_factory=dict)
     source_path: str | None = None
     source_sha256: str | None = None
 
@@ -219,6 +220,7 @@ _TOP = {
     "economy",
     "housing",
     "changes",
+    "uncertainty",
 }
 _COMMUTE = {
     "mode",
@@ -410,6 +412,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
     if not isinstance(study_area, list) or not study_area or not all(isinstance(m, str) for m in study_area):
         raise ConfigError(f"'study_area' in {where} must be a non-empty list of municipality names")
 
+    from tillvaxt_geo.scenario.parameter_table import parse_table
+
+    uncertainty = parse_table(_table(data, "uncertainty", where), where=where)
+
     return Scenario(
         name=name,
         study_area=tuple(study_area),
@@ -425,6 +431,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         economy=economy,
         housing=housing,
         changes=changes,
+        uncertainty=uncertainty,
     )
 
 
