@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("tillvaxt_geo.cli.run:command", "Run scenarios; write summaries, GeoPackages and maps."),
     "compare": ("tillvaxt_geo.cli.compare:command", "Two scenarios: every figure as base / other / difference."),
     "sweep": ("tillvaxt_geo.cli.sweep:command", "Which lever moves total employment most."),
+    "uncertainty": ("tillvaxt_geo.cli.uncertainty:command", "P10–P90 of every figure and which assumption drives it."),
     "layers": ("tillvaxt_geo.cli.layers_cmd:command", "Check a layer set and list every problem."),
     "matrix": ("tillvaxt_geo.cli.matrix:command", "A travel-time matrix as CSV."),
     "isochrones": ("tillvaxt_geo.cli.isochrones:command", "Catchment polygons from a mine site."),

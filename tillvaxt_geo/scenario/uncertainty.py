@@ -52,6 +52,7 @@ __all__ = [
 #: the percentiles reported for every figure
 PERCENTILES = (10, 50, 90)
 FIGURE_KEYS: tuple[str, ...] = figure_keys()
+_DIGITS = {f.key: f for f in FIGURES}
 
 
 def apply_parameters(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
@@ -147,11 +148,14 @@ def base_samples(samples: int, n_parameters: int) -> int:
         ``samples`` is below 2 × (parameters + 2), the smallest design that gives Sobol indices.
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise ConfigError(f"'samples' must be a whole number of model evaluations >= 1, found {samples!r}")
+        raise ConfigError(
+            f"'samples' (--samples) must be a whole number of model evaluations >= 1, found {samples!r}; "
+            "1000 or more is usual"
+        )
     per_base = n_parameters + 2
     if samples < 2 * per_base:
         raise ConfigError(
-            f"'samples' = {samples} is too few for {n_parameters} parameters: Sobol indices need at least "
+            f"'samples' (--samples) = {samples} is too few for {n_parameters} parameters: Sobol indices need at least "
             f"2 × ({n_parameters} + 2) = {2 * per_base} evaluations; raise --samples (1000 or more is usual)"
         )
     return int(2 ** math.floor(math.log2(samples / per_base)))
@@ -186,9 +190,9 @@ def _evaluate_block(
         for s, (prepared, scenario, table) in enumerate(shared):
             values = evaluate(prepared, apply_parameters(scenario, _values(table, names, row)))
             for j, key in enumerate(FIGURE_KEYS):
-                v = values.get(key)
+                v = _DIGITS[key].rounded(values.get(key))  # as summary.json: float noise is no variance
                 if v is not None:
-                    out[r, s * len(FIGURE_KEYS) + j] = float(v)
+                    out[r, s * len(FIGURE_KEYS) + j] = v
     return out
 
 
@@ -296,13 +300,16 @@ class UncertaintyResult:
         if match.empty:
             raise ConfigError(f"no figure {figure!r} in this run.{did_you_mean(figure, self.percentiles['figure'])}")
         row = {str(k): float(v) for k, v in match.iloc[0].drop(["figure", "n"]).items()}
-        unit = {f.key: f.unit for f in FIGURES}.get(figure, "")
+        unit = _DIGITS[figure].unit if figure in _DIGITS else ""
         what = "difference in " if self.comparison else ""
         if not np.isfinite(row["p10"]):
             return f"{what}{figure}: undefined in every sample."
-        text = (
-            f"{what}{figure}: {_n(row['p10'])}–{_n(row['p90'])} {unit} (80 % range, P10–P90), median {_n(row['p50'])}"
-        )
+        if unit == "share":
+            low, mid, high = (f"{100 * row[k]:.1f}" for k in ("p10", "p50", "p90"))
+            text = f"{what}{figure}: {low}–{high} % (80 % range, P10–P90), median {mid} %"
+        else:
+            low, mid, high = (_n(row[k]) for k in ("p10", "p50", "p90"))
+            text = f"{what}{figure}: {low}–{high} {unit} (80 % range, P10–P90), median {mid}"
         drivers = self.drivers(figure)
         drivers = drivers[drivers["ST"] > 0.01]
         if len(drivers):
@@ -450,6 +457,7 @@ def compare_uncertainty(
     samples: int = 1024,
     seed: int = 0,
     layers: Layers | None = None,
+    other_layers: Layers | None = None,
     only: Sequence[str] = (),
     client: Any = None,
     chunk_size: int = 64,
@@ -459,12 +467,13 @@ def compare_uncertainty(
 
     Both scenarios evaluate the same rows of one design: a parameter both
     tables hold takes the same quantile in both, so the difference shows what
-    the scenarios change, not sampling noise. Options as for :func:`uncertainty`.
+    the scenarios change, not sampling noise. ``other_layers`` is the other
+    scenario's layer set (default: ``layers``); other options as for :func:`uncertainty`.
     """
+    cases = [(base, layers), (other, other_layers if other_layers is not None else layers)]
     shared, names, unit, n_base, figures = _run(
-        [(base, layers), (other, layers)], samples=samples, seed=seed, only=only, client=client,
-        chunk_size=chunk_size, progress=progress,
-    )  # fmt: skip
+        cases, samples=samples, seed=seed, only=only, client=client, chunk_size=chunk_size, progress=progress
+    )
     f = len(FIGURE_KEYS)
     outputs = pd.DataFrame(figures[:, f:] - figures[:, :f], columns=list(FIGURE_KEYS))
     outputs.index.name = "sample"
