@@ -1,0 +1,141 @@
+"""Uncertainty runs and split matrices on a real ``distributed.LocalCluster`` (2 worker processes, 127.0.0.1).
+
+Skipped with a reason where Dask is not installed (``pip install 'tillvaxt-geo[dask]'``);
+CI installs the extra, so there they run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed", reason="Dask is an optional extra: pip install 'tillvaxt-geo[dask]'")
+
+import dask
+from distributed import Client, LocalCluster
+
+from tillvaxt_geo import ConfigError, load_layers
+from tillvaxt_geo.data.layers import Layers
+from tillvaxt_geo.errors import ModelError
+from tillvaxt_geo.scenario.config import parse_scenario
+from tillvaxt_geo.scenario.engine import SCHEDULER_ENV, connect, map_chunks
+from tillvaxt_geo.scenario.uncertainty import compare_uncertainty, uncertainty
+
+PARAMS = ("economy.local_procurement_share", "economy.household_multiplier", "commute.recruit_local_share", "workforce")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    # a worker that dies once is lost at once (no resubmission to the next worker): the lost-samples test
+    # needs that, and nothing else here kills a worker
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture
+def layers(layer_dir: Path) -> Layers:
+    return load_layers(layer_dir)
+
+
+def scenario(**extra: Any) -> Any:
+    return parse_scenario(
+        {"name": "t", "mines": {"open": ["m1"]}, "uncertainty": {"commute.decay": {"distribution": "fixed"}}, **extra}
+    )
+
+
+def test_cluster_has_two_worker_processes(client: Client) -> None:
+    pids = client.run(os.getpid)
+    assert len(pids) == 2 and os.getpid() not in pids.values()
+
+
+def test_cluster_equals_serial_for_a_fixed_seed(client: Client, layers: Layers) -> None:
+    serial = uncertainty(scenario(), layers=layers, samples=300, seed=11, only=PARAMS)
+    parallel = uncertainty(scenario(), layers=layers, samples=300, seed=11, only=PARAMS, client=client, chunk_size=7)
+    assert parallel.engine.startswith("dask") and serial.engine == "serial"
+    assert parallel.outputs.equals(serial.outputs)
+    assert parallel.percentiles.equals(serial.percentiles)
+    assert parallel.sobol.equals(serial.sobol)
+
+
+def test_comparison_on_the_cluster_equals_serial(client: Client, layers: Layers) -> None:
+    low, high = scenario(workforce="low"), scenario(workforce="high")
+    serial = compare_uncertainty(low, high, layers=layers, samples=120, seed=2, only=PARAMS[:3])
+    parallel = compare_uncertainty(low, high, layers=layers, samples=120, seed=2, only=PARAMS[:3], client=client)
+    assert parallel.outputs.equals(serial.outputs)
+
+
+def test_progress_reaches_every_sample(client: Client, layers: Layers) -> None:
+    seen: list[tuple[int, int]] = []
+    result = uncertainty(scenario(), layers=layers, samples=120, seed=1, only=PARAMS, client=client,
+                         chunk_size=10, progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert seen[-1] == (result.samples, result.samples)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def _die_on_block(shared: Any, rows: np.ndarray, bad_start: float) -> np.ndarray:
+    """A block function whose worker process dies on the rows starting at ``bad_start``."""
+    if rows[0, 0] == bad_start:
+        os._exit(13)
+    return rows * shared
+
+
+def test_a_dying_worker_names_the_lost_samples(client: Client) -> None:
+    rows = np.arange(40, dtype=float).reshape(40, 1)
+    # blocks queued on the dying worker are lost with it; the one that killed it is always named
+    with pytest.raises(ModelError, match=r"of 40 samples were lost .*\(samples [0-9–, ]*20–29[0-9–, ]*\).*nothing was written"):
+        map_chunks(_die_on_block, 2.0, rows, args=(20.0,), client=client, chunk_size=10, retries=0)
+    client.wait_for_workers(2, timeout=120)  # the nanny restarts the worker for the tests after this one
+
+
+def test_blocks_come_back_in_order(client: Client) -> None:
+    rows = np.arange(50, dtype=float).reshape(50, 1)
+    out = map_chunks(_die_on_block, 3.0, rows, args=(-1.0,), client=client, chunk_size=4)
+    assert np.array_equal(out, rows * 3.0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_the_timeout() -> None:
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    started = time.perf_counter()
+    with (
+        pytest.raises(ConfigError, match=f"no Dask scheduler answered at '{address}'.*{SCHEDULER_ENV}"),
+        connect(address, timeout_s=2),
+    ):
+        pass
+    assert time.perf_counter() - started < 30
+
+
+def test_environment_address_is_used_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    monkeypatch.setenv(SCHEDULER_ENV, address)
+    with pytest.raises(ConfigError, match=f"{SCHEDULER_ENV}.*within 2 s"), connect(None, timeout_s=2):
+        pass
+
+
+def test_remote_scheduler_address_runs_the_same_work(client: Client, layers: Layers) -> None:
+    address = client.scheduler.address
+    serial = uncertainty(scenario(), layers=layers, samples=60, seed=5, only=PARAMS)
+    with connect(address) as remote:
+        assert remote.scheduler.address == address
+        result = uncertainty(scenario(), layers=layers, samples=60, seed=5, only=PARAMS, client=remote)
+    assert result.outputs.equals(serial.outputs)
