@@ -97,7 +97,8 @@ def _die_on_block(shared: Any, rows: np.ndarray, bad_start: float) -> np.ndarray
 def test_a_dying_worker_names_the_lost_samples(client: Client) -> None:
     rows = np.arange(40, dtype=float).reshape(40, 1)
     # blocks queued on the dying worker are lost with it; the one that killed it is always named
-    with pytest.raises(ModelError, match=r"of 40 samples were lost .*\(samples [0-9–, ]*20–29[0-9–, ]*\).*nothing was written"):
+    lost = r"of 40 samples were lost .*\(samples [0-9–, ]*20–29[0-9–, ]*\).*nothing was written"
+    with pytest.raises(ModelError, match=lost):
         map_chunks(_die_on_block, 2.0, rows, args=(20.0,), client=client, chunk_size=10, retries=0)
     client.wait_for_workers(2, timeout=120)  # the nanny restarts the worker for the tests after this one
 
