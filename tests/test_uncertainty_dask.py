@@ -140,3 +140,35 @@ def test_remote_scheduler_address_runs_the_same_work(client: Client, layers: Lay
         assert remote.scheduler.address == address
         result = uncertainty(scenario(), layers=layers, samples=60, seed=5, only=PARAMS, client=remote)
     assert result.outputs.equals(serial.outputs)
+
+
+# --- the big matrices on the same engine ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def region_net() -> Any:
+    from tillvaxt_geo import build_network
+
+    return build_network(load_layers())
+
+
+@pytest.mark.parametrize("mode", ["car", "pt", "best"])
+def test_travel_times_split_over_workers_equal_serial(client: Client, region_net: Any, mode: str) -> None:
+    from tillvaxt_geo import travel_times
+
+    serial = travel_times(region_net, "zones", "mine_sites", mode=mode, max_time_min=60)
+    split = travel_times(region_net, "zones", "mine_sites", mode=mode, max_time_min=60, client=client, chunk_size=7)
+    assert split.equals(serial)
+
+
+def test_accessibility_split_over_workers_equals_serial(client: Client, region_net: Any) -> None:
+    from tillvaxt_geo import accessibility
+    from tillvaxt_geo.model.decay import Decay
+
+    for decay in (None, Decay(midpoint_min=20.0, scale_min=5.0)):
+        serial = accessibility(region_net, "zones", "zones", column="jobs", max_time_min=45, decay=decay)
+        split = accessibility(
+            region_net, "zones", "zones", column="jobs", max_time_min=45, decay=decay, client=client, chunk_size=5
+        )
+        assert split.index.equals(serial.index) and split.name == serial.name
+        assert np.allclose(split, serial, rtol=1e-12, atol=0)  # a block may search the other way: float rounding
