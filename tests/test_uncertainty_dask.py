@@ -173,3 +173,15 @@ def test_accessibility_split_over_workers_equals_serial(client: Client, region_n
         )
         assert split.index.equals(serial.index) and split.name == serial.name
         assert np.allclose(split, serial, rtol=1e-12, atol=0)  # a block may search the other way: float rounding
+
+
+def test_the_same_prepared_run_twice_in_a_row(client: Client) -> None:
+    rows = np.arange(30, dtype=float).reshape(30, 1)
+    shared = np.full(3, 2.0)  # equal content both times: the scatter must not reuse a key being released
+    for _ in range(3):
+        out = map_chunks(_times_first, shared, rows, client=client, chunk_size=4)
+        assert np.array_equal(out, rows * 2.0)
+
+
+def _times_first(shared: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return rows * shared[0]

@@ -110,7 +110,8 @@ def uncertainty_png(result: UncertaintyResult, *, key: str = "total_jobs") -> by
     left.hist(values, bins=40, color="#8fb3d9", edgecolor="white")
     row = {str(k): v for k, v in result.percentiles[result.percentiles["figure"] == key].iloc[0].items()}
     for q, style in zip(PERCENTILES, (":", "-", ":"), strict=True):
-        left.axvline(float(row[f"p{q}"]), color="#1f3b73", linestyle=style, label=f"P{q} {float(row[f'p{q}']):,.0f}")
+        text = f"{float(row[f'p{q}']):,.0f}".replace(",", " ")
+        left.axvline(float(row[f"p{q}"]), color="#1f3b73", linestyle=style, label=f"P{q} {text}")
     left.set_xlabel(f"{fig_info.label_en} ({fig_info.unit})" + (" — difference" if result.comparison else ""))
     left.set_ylabel("samples")
     left.legend(fontsize=8)

@@ -164,7 +164,9 @@ def map_chunks(
 
     from distributed import as_completed
 
-    remote = client.scatter(shared, broadcast=True)
+    # a fresh key per call (hash=False): with content hashing, a second call with the same data could be
+    # handed the key the first call is just releasing, and its tasks would lose their dependency
+    remote = client.scatter(shared, broadcast=True, hash=False)
     token = uuid.uuid4().hex[:12]  # keys unique per call: a client never mixes two runs' blocks
     futures = [
         client.submit(
