@@ -185,3 +185,14 @@ def test_the_same_prepared_run_twice_in_a_row(client: Client) -> None:
 
 def _times_first(shared: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return rows * shared[0]
+
+
+def test_the_network_is_scattered_once_per_client(client: Client, region_net: Any) -> None:
+    from tillvaxt_geo.routing.split import scattered_network
+
+    first = scattered_network(client, region_net)
+    assert scattered_network(client, region_net).key == first.key
+    deadline = time.perf_counter() + 10  # the scheduler may register the second replica a moment later
+    while len(client.who_has(first)[first.key]) < 2 and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert len(client.who_has(first)[first.key]) == 2  # a copy on each worker

@@ -1,9 +1,10 @@
 """Splitting the searches of a matrix or an accessibility run over Dask workers, each holding the network once.
 
-The network (with its compiled graphs) is scattered to every worker once per
-call (``broadcast``); each task searches from one block of places (the side
-a serial run searches from) with the same kernels, and the blocks come back
-in order, so a matrix equals the serial one exactly. The numba kernels load from the per-user cache
+The network (with its compiled graphs) is scattered to every worker once and
+kept there for later calls with the same client (:func:`scattered_network`);
+each task searches from one block of places (the side a serial run searches
+from) with the same kernels, and the blocks come back in order, so a matrix
+equals the serial one exactly. The numba kernels load from the per-user cache
 on each worker process the first time (compiled there once if the cache is cold).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +22,28 @@ from tillvaxt_geo.errors import ConfigError, NetworkError
 from tillvaxt_geo.network.places import Places
 from tillvaxt_geo.network.types import Network
 
-__all__ = ["map_places", "origin_blocks", "take_places"]
+__all__ = ["map_places", "origin_blocks", "scattered_network", "take_places"]
+
+# (client id, id(network)) -> (weak reference to the network, its future on the workers)
+_SCATTERED: dict[tuple[str, int], tuple[weakref.ref[Network], Any]] = {}
+
+
+def scattered_network(client: Any, net: Network) -> Any:
+    """The network on every worker of ``client``: scattered on first use, reused by later calls.
+
+    The copy stays on the workers while both the client and the network
+    object live; a network garbage-collected here, or a new client, scatters
+    anew. Its compiled graphs travel with it, so no worker rebuilds them.
+    """
+    for key in [k for k, (ref, _) in _SCATTERED.items() if ref() is None]:
+        del _SCATTERED[key]
+    key = (str(client.id), id(net))
+    held = _SCATTERED.get(key)
+    if held is not None and held[0]() is net and held[1].status == "finished":
+        return held[1]
+    future = client.scatter(net, broadcast=True, hash=False)
+    _SCATTERED[key] = (weakref.ref(net), future)
+    return future
 
 
 def take_places(places: Places, index: np.ndarray) -> Places:
@@ -59,7 +82,7 @@ def map_places(
     client
         A ``distributed.Client``.
     net
-        The network; scattered to every worker once.
+        The network; scattered to every worker once (:func:`scattered_network`).
     places
         The resolved places to split (the side the searches start from).
     function
@@ -76,7 +99,7 @@ def map_places(
     """
     n_workers = len(client.scheduler_info().get("workers", {})) or 1
     blocks = origin_blocks(len(places), n_workers=n_workers, chunk_size=chunk_size)
-    remote = client.scatter(net, broadcast=True, hash=False)
+    remote = scattered_network(client, net)
     token = uuid.uuid4().hex[:12]
     futures = [
         client.submit(function, remote, take_places(places, b), *args, key=f"origins-{token}-{b[0]}", pure=False)
