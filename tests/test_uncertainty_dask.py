@@ -36,7 +36,9 @@ PARAMS = ("economy.local_procurement_share", "economy.household_multiplier", "co
 def client() -> Iterator[Client]:
     # a worker that dies once is lost at once (no resubmission to the next worker): the lost-samples test
     # needs that, and nothing else here kills a worker
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+    # as engine.connect starts its own: the active memory manager off, so broadcast copies stay on every worker
+    config = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.active-memory-manager.start": False}
+    with dask.config.set(config):
         cluster = LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )

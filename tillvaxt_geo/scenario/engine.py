@@ -50,8 +50,10 @@ def connect(scheduler: str | None = None, *, n_workers: int | None = None, timeo
     """A ``distributed.Client``: to ``scheduler`` (or ``$DASK_SCHEDULER_ADDRESS``), else a new LocalCluster.
 
     The LocalCluster (worker processes, one thread each, bound to
-    127.0.0.1, no dashboard) is closed when the block ends; a remote
-    cluster is left running.
+    127.0.0.1, no dashboard, the active memory manager off so that data
+    broadcast to every worker stays there) is closed when the block ends; a
+    remote cluster is left running, with its own configuration (its memory
+    manager may drop idle copies; a worker then fetches one from a peer).
 
     Parameters
     ----------
@@ -91,9 +93,14 @@ def connect(scheduler: str | None = None, *, n_workers: int | None = None, timeo
     workers = n_workers if n_workers is not None else max(os.cpu_count() or 1, 1)
     if workers < 1:
         raise ConfigError(f"a local cluster needs at least one worker, found n_workers={workers}")
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    )
+    import dask
+
+    # Dask's active memory manager drops replicas of data no task waits for: the prepared run or network
+    # broadcast to every worker would then travel again between calls; our own cluster keeps every copy
+    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
     client = Client(cluster)
     try:
         yield client
