@@ -36,6 +36,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import dask
 from bench_routing import _points, synthetic_roads
 from distributed import Client, LocalCluster
 
@@ -59,7 +60,11 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def _cluster(n: int) -> tuple[LocalCluster, Client]:
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    """A LocalCluster configured as ``tillvaxt_geo.scenario.engine.connect`` starts one (memory manager off)."""
+    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
     return cluster, Client(cluster)
 
 
