@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from tillvaxt_geo.scenario.results import ScenarioResult, compare
     from tillvaxt_geo.scenario.run import calibrate_layers, run_scenario
     from tillvaxt_geo.scenario.sweep import sweep_scenario
+    from tillvaxt_geo.scenario.uncertainty import UncertaintyResult, compare_uncertainty, uncertainty
 
 #: public name -> module that defines it (imported on first access)
 _LAZY = {
@@ -63,6 +64,9 @@ _LAZY = {
     "ScenarioResult": "tillvaxt_geo.scenario.results",
     "sweep_scenario": "tillvaxt_geo.scenario.sweep",
     "travel_times": "tillvaxt_geo.routing.matrix",
+    "uncertainty": "tillvaxt_geo.scenario.uncertainty",
+    "compare_uncertainty": "tillvaxt_geo.scenario.uncertainty",
+    "UncertaintyResult": "tillvaxt_geo.scenario.uncertainty",
 }
 
 __all__ = [
@@ -79,6 +83,7 @@ __all__ = [
     "ScenarioResult",
     "SchemaError",
     "TillvaxtError",
+    "UncertaintyResult",
     "UnreachableError",
     "__version__",
     "accessibility",
@@ -86,6 +91,7 @@ __all__ = [
     "build_network",
     "calibrate_layers",
     "compare",
+    "compare_uncertainty",
     "comparison_map",
     "isochrones",
     "load_layers",
@@ -98,6 +104,7 @@ __all__ = [
     "save_map",
     "sweep_scenario",
     "travel_times",
+    "uncertainty",
 ]
 
 

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("tillvaxt_geo.cli.compare:command", "Two scenarios: every figure as base / other / difference."),
     "brief": ("tillvaxt_geo.cli.brief:command", "A two-page PDF/HTML brief of OTHER against BASE for Trafikverket."),
     "sweep": ("tillvaxt_geo.cli.sweep:command", "Which lever moves total employment most."),
+    "uncertainty": ("tillvaxt_geo.cli.uncertainty:command", "P10–P90 of every figure and which assumption drives it."),
     "layers": ("tillvaxt_geo.cli.layers_cmd:command", "Check a layer set and list every problem."),
     "matrix": ("tillvaxt_geo.cli.matrix:command", "A travel-time matrix as CSV."),
     "isochrones": ("tillvaxt_geo.cli.isochrones:command", "Catchment polygons from a mine site."),

@@ -73,6 +73,8 @@ def accessibility(
     max_time_min: float | None = 30.0,
     decay: Decay | None = None,
     workers: int | None = None,
+    client: Any = None,
+    chunk_size: int | None = None,
 ) -> pd.Series:
     """Opportunities reachable from each zone.
 
@@ -96,6 +98,14 @@ def accessibility(
         ``None`` counts every opportunity within the time fully.
     workers
         Threads for large runs (``None``: every core for large jobs, one for small ones).
+    client
+        A ``distributed.Client``: zones are split into blocks computed on its
+        workers, each holding the network once (the ``dask`` extra); the
+        result equals the serial one up to float rounding (a block may search
+        in the other direction). ``decay`` must then be picklable (a
+        :class:`~tillvaxt_geo.model.decay.Decay`-like object, not a lambda).
+    chunk_size
+        Zones per Dask task (default: four tasks per worker).
 
     Returns
     -------
@@ -120,13 +130,33 @@ def accessibility(
     index = _zone_index(net, zones, z_places)
     result = np.zeros(len(z_places))
     if len(z_places) and len(o_places):
-        if parsed is Mode.BEST:
-            minutes = time_matrix(net, z_places, o_places, mode=parsed, max_time_min=limit, workers=workers).time_min
-            reach = np.isfinite(minutes)
-            result = (_apply(decay, minutes, reach) * weights[None, :]).sum(axis=1)
+        if client is not None:
+            from tillvaxt_geo.routing.split import map_places
+
+            args = (o_places, weights, parsed.value, limit, decay)
+            result = np.concatenate(map_places(client, net, z_places, _zone_block, *args, chunk_size=chunk_size))
         else:
-            result = _single_mode(net, z_places, o_places, weights, parsed.value, limit, decay, workers)
+            result = _zone_block(net, z_places, o_places, weights, parsed.value, limit, decay, workers=workers)
     return pd.Series(result, index=index, name=name)
+
+
+def _zone_block(
+    net: Network,
+    zones: Places,
+    opps: Places,
+    weights: np.ndarray,
+    mode: str,
+    limit: float | None,
+    decay: Decay | None,
+    *,
+    workers: int | None = 1,
+) -> np.ndarray:
+    """Accessibility of a block of zones (all of them serially, one block per task on Dask)."""
+    if mode == Mode.BEST.value:
+        minutes = time_matrix(net, zones, opps, mode=mode, max_time_min=limit, workers=workers).time_min
+        reach = np.isfinite(minutes)
+        return np.asarray((_apply(decay, minutes, reach) * weights[None, :]).sum(axis=1))
+    return _single_mode(net, zones, opps, weights, mode, limit, decay, workers)
 
 
 def _single_mode(

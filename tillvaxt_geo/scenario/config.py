@@ -197,7 +197,7 @@ class HousingParams:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One scenario: layers, open mines, parameters and changes."""
+    """One scenario: layers, open mines, parameters, changes and ranges of the parameters (``[uncertainty]``)."""
 
     name: str
     title: str = ""
@@ -213,6 +213,7 @@ class Scenario:
     economy: EconomyParams = field(default_factory=EconomyParams)
     housing: HousingParams = field(default_factory=HousingParams)
     changes: tuple[Any, ...] = ()
+    uncertainty: Mapping[str, Any] = field(default_factory=dict)
     source_path: str | None = None
     source_sha256: str | None = None
     text: tuple[tuple[str, str, str], ...] = ()
@@ -290,6 +291,7 @@ _TOP = {
     "changes",
     "text",
     "sources",
+    "uncertainty",
 }
 _TEXT_LANGS = {"sv", "en"}
 _TEXT_KEYS = {"title", "description"}
@@ -614,6 +616,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
             f"found {type(crs).__name__} {crs!r}"
         )
 
+    from tillvaxt_geo.scenario.parameter_table import parse_table
+
+    uncertainty = parse_table(_table(data, "uncertainty", where), where=where)
+
     return Scenario(
         name=name,
         study_area=tuple(study_area),
@@ -631,6 +637,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>", base_
         economy=economy,
         housing=housing,
         changes=changes,
+        uncertainty=uncertainty,
     )
 
 

@@ -8,9 +8,11 @@ nothing. Each step is a function of its own, in pipeline order below
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,10 +30,13 @@ from tillvaxt_geo.model.decay import DecayForm
 from tillvaxt_geo.model.economy import ECONOMY_SOURCES
 from tillvaxt_geo.naming import did_you_mean
 from tillvaxt_geo.network.build import build_network
+from tillvaxt_geo.network.types import Network
 from tillvaxt_geo.scenario.apply import apply_changes
 from tillvaxt_geo.scenario.checks import check_scenario_layers
 from tillvaxt_geo.scenario.config import COMMUTE_SOURCES, HOUSING_SOURCES, Scenario, Workforce
 from tillvaxt_geo.scenario.residence import (
+    Residences,
+    SiteTimes,
     allocate,
     breakdown,
     employment_figures,
@@ -44,7 +49,20 @@ from tillvaxt_geo.scenario.residence import (
 )
 from tillvaxt_geo.scenario.results import ScenarioResult
 
-__all__ = ["calibrate_layers", "load_scenario_layers", "provenance", "run_scenario", "site_workers", "summary_figures"]
+__all__ = [
+    "Evaluated",
+    "PreparedRun",
+    "calibrate_layers",
+    "evaluate",
+    "evaluate_steps",
+    "load_scenario_layers",
+    "prepare_key",
+    "prepare_run",
+    "provenance",
+    "run_scenario",
+    "site_workers",
+    "summary_figures",
+]
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +147,186 @@ def provenance(
     }
 
 
+@dataclass(frozen=True)
+class PreparedRun:
+    """The part of a run that depends only on layers, changes and network: computed once, evaluated many times.
+
+    :func:`prepare_run` builds it (steps 1–4: layers, changes, network,
+    housing constraints and release, :func:`site_times`); :func:`evaluate`
+    runs the cheap model steps 5–9 on it for any scenario with the same
+    :func:`prepare_key`, e.g. every sample of an uncertainty run.
+
+    Attributes
+    ----------
+    key
+        :func:`prepare_key` of the scenario it was prepared for.
+    layers
+        The layer set after the scenario's changes (``None`` in :meth:`for_samples`).
+    net
+        The built network (``None`` in :meth:`for_samples`: evaluation reads only ``times``).
+    zones, sites, open_sites
+        The zones, every mine site and the open ones (in ``[mines] open`` order).
+    housing, released, free_housing
+        Housing land after constraints, which areas are released, and those released areas.
+    constraint_report
+        What each housing area lost to constraints.
+    times
+        Every travel time the model needs (:class:`~tillvaxt_geo.scenario.residence.SiteTimes`).
+    today
+        Car times between zones (:func:`~tillvaxt_geo.scenario.residence.zone_times`), today's commuting.
+    timings
+        Seconds per step.
+    """
+
+    key: tuple[Any, ...]
+    layers: Layers | None
+    net: Network | None
+    zones: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    open_ids: tuple[str, ...]
+    open_sites: gpd.GeoDataFrame
+    housing: gpd.GeoDataFrame | None
+    released: pd.Series
+    free_housing: gpd.GeoDataFrame | None
+    constraint_report: Mapping[str, Any]
+    times: SiteTimes
+    today: np.ndarray
+    timings: Mapping[str, float]
+
+    def for_samples(self) -> PreparedRun:
+        """A lighter copy without layers and network, for shipping to workers (evaluation does not read them)."""
+        return dataclasses.replace(self, layers=None, net=None)
+
+
+def prepare_key(scenario: Scenario) -> tuple[Any, ...]:
+    """What a :class:`PreparedRun` depends on: layers, changes, open sites, mode, year and housing land.
+
+    Two scenarios with equal keys share one prepared run; every other
+    parameter (shares, multipliers, decay, workforce …) is read by
+    :func:`evaluate` only.
+    """
+    h = scenario.housing
+    return (
+        scenario.layers.path,
+        tuple(sorted(scenario.layers.overrides.items())),
+        scenario.working_crs,
+        repr(scenario.changes),
+        tuple(scenario.mines.open),
+        scenario.commute.mode,
+        scenario.year,
+        h.extra_release_year,
+        tuple(h.constraints),
+        h.mine_buffer_m,
+    )
+
+
+def prepare_run(scenario: Scenario, layers: Layers | None = None) -> PreparedRun:
+    """Steps 1–4 of a run: layers, changes, network, housing land and every travel time the model needs.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    layers
+        A layer set to use instead of the one the scenario names.
+
+    Returns
+    -------
+    PreparedRun
+        Everything :func:`evaluate` needs.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    base = layers if layers is not None else load_scenario_layers(scenario)
+    check_scenario_layers(scenario, base)
+    timings["load_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    edited = apply_changes(base, list(scenario.changes)) if scenario.changes else base
+    zones = edited.require("zones", needed_for="the commute model")
+    sites = edited.require("mine_sites", needed_for="the commute model")
+    _check_sites(scenario, sites)
+    net = build_network(edited)
+    timings["network_s"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    housing, constraint_report = _constrain_housing(edited.housing_land, sites, scenario)
+    open_ids = list(scenario.mines.open)
+    released = _released_housing(housing, scenario)
+    free_housing = housing.loc[released] if housing is not None and len(released) else None
+    times = site_times(net, zones, open_ids, free_housing, mode=scenario.commute.mode)
+    today = zone_times(net, zones)
+    timings["commute_s"] = time.perf_counter() - clock
+    return PreparedRun(
+        key=prepare_key(scenario),
+        layers=edited,
+        net=net,
+        zones=zones,
+        sites=sites,
+        open_ids=tuple(open_ids),
+        open_sites=sites.loc[open_ids],
+        housing=housing,
+        released=released,
+        free_housing=free_housing,
+        constraint_report=constraint_report,
+        times=times,
+        today=today,
+        timings=timings,
+    )
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """Steps 5–9 of a run: the workers, where they live, the per-site figures and every headline value."""
+
+    workers: np.ndarray
+    allocation: Allocation
+    homes: Residences
+    per_site: pd.DataFrame
+    values: dict[str, float | None]
+
+
+def evaluate_steps(prepared: PreparedRun, scenario: Scenario) -> Evaluated:
+    """Run the model steps (:func:`allocate` … :func:`population_within`) of ``scenario`` on a prepared run.
+
+    Raises
+    ------
+    ConfigError
+        ``scenario`` differs from the prepared one in what the preparation
+        depends on (:func:`prepare_key`): prepare it anew.
+    """
+    if prepare_key(scenario) != prepared.key:
+        raise ConfigError(
+            f"scenario '{scenario.name}' differs from the prepared run in its layers, changes, open sites, mode, "
+            "year or housing land; call prepare_run for it"
+        )
+    workers = site_workers(prepared.sites, scenario).loc[list(prepared.open_ids)].to_numpy(dtype=float)
+    context = zone_context(prepared.zones, prepared.today, scenario)
+    allocation = allocate(scenario, workers, prepared.zones, prepared.free_housing, prepared.times, context)
+    homes = residences(allocation, prepared.zones, prepared.free_housing, scenario.study_area)
+    per_site = residence_figures(prepared.open_sites, workers, allocation, homes, prepared.times, scenario)
+    values = {**employment_figures(per_site, scenario), **population_within(prepared.zones, prepared.times)}
+    return Evaluated(workers=workers, allocation=allocation, homes=homes, per_site=per_site, values=values)
+
+
+def evaluate(prepared: PreparedRun, scenario: Scenario) -> dict[str, float | None]:
+    """Every headline figure of ``scenario`` on a prepared run, unrounded (the cheap part of :func:`run_scenario`).
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare_run` for a scenario with the same :func:`prepare_key`.
+    scenario
+        The scenario whose parameters are evaluated.
+
+    Returns
+    -------
+    dict
+        Figure key (:data:`tillvaxt_geo.figures.FIGURES`) to value; ``None`` where undefined.
+    """
+    return evaluate_steps(prepared, scenario).values
+
+
 def run_scenario(
     scenario: Scenario,
     layers: Layers | None = None,
@@ -161,37 +359,19 @@ def run_scenario(
     ScenarioResult
         Figures, tables and layers of the run, stamped with provenance.
     """
-    timings: dict[str, float] = {}
+    prepared = prepare_run(scenario, layers)
+    timings = dict(prepared.timings)
+    zones, sites, net, housing = prepared.zones, prepared.sites, prepared.net, prepared.housing
+    open_ids, open_sites, times = list(prepared.open_ids), prepared.open_sites, prepared.times
+    released, free_housing, today = prepared.released, prepared.free_housing, prepared.today
     clock = time.perf_counter()
-    base = layers if layers is not None else load_scenario_layers(scenario)
-    check_scenario_layers(scenario, base)
-    timings["load_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    edited = apply_changes(base, list(scenario.changes)) if scenario.changes else base
-    zones = edited.require("zones", needed_for="the commute model")
-    sites = edited.require("mine_sites", needed_for="the commute model")
-    _check_sites(scenario, sites)
-    net = build_network(edited)
-    timings["network_s"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    housing, constraint_report = _constrain_housing(edited.housing_land, sites, scenario)
-    workers_all = site_workers(sites, scenario)
-    open_ids = list(scenario.mines.open)
-    open_sites = sites.loc[open_ids]
-    workers = workers_all.loc[open_ids].to_numpy(dtype=float)
-    released = _released_housing(housing, scenario)
-    free_housing = housing.loc[released] if housing is not None and len(released) else None
-    times = site_times(net, zones, open_ids, free_housing, mode=scenario.commute.mode)
-    today = zone_times(net, zones)
-    context = zone_context(zones, today, scenario)
-    allocation = allocate(scenario, workers, zones, free_housing, times, context)
-    timings["commute_s"] = time.perf_counter() - clock
-
-    homes = residences(allocation, zones, free_housing, scenario.study_area)
-    per_site = residence_figures(open_sites, workers, allocation, homes, times, scenario)
-    values = {**employment_figures(per_site, scenario), **population_within(zones, times)}
+    evaluated = evaluate_steps(prepared, scenario)
+    workers, allocation, homes = evaluated.workers, evaluated.allocation, evaluated.homes
+    per_site, values = evaluated.per_site, evaluated.values
+    timings["commute_s"] += time.perf_counter() - clock
+    edited = prepared.layers
+    constraint_report = prepared.constraint_report
+    assert net is not None and edited is not None  # prepare_run keeps both; only for_samples() drops them
 
     clock = time.perf_counter()
     fit = _fit(zones, today, scenario) if with_fit else {}
