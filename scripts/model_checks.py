@@ -21,12 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import pandas as pd
-
 import tillvaxt_geo as tg
 from tillvaxt_geo.model.calibration import OBSERVED_IN_COMMUTER_SHARE
 from tillvaxt_geo.scenario.config import bundled_scenarios
+from tillvaxt_geo.scenario.run import run_workplace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -46,18 +44,7 @@ def run(scenario: Any, layers: Any) -> Any:
 
 
 def workplace(layers: Any, zone_id: str, workers: int = 500) -> Any:
-    sites = layers.mine_sites
-    row = sites.iloc[[0]].copy()
-    row.index = pd.Index(["workplace"], name=sites.index.name)
-    row["site_id"] = "workplace"
-    row["name"] = "hypothetical workplace"
-    row = row.set_geometry([layers.zones.loc[zone_id].geometry], crs=sites.crs)
-    with_site = layers.replace(mine_sites=gpd.GeoDataFrame(pd.concat([sites, row]), crs=sites.crs))
-    scenario = tg.load_scenario("two_companies")
-    scenario = scenario.replace(
-        mines=dataclasses.replace(scenario.mines, open=("workplace",), workers={"workplace": workers})
-    )
-    return run(scenario, with_site)
+    return run_workplace(tg.load_scenario("two_companies"), layers, zone_id, workers=workers)
 
 
 def consistency(layers: Any) -> None:

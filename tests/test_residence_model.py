@@ -11,13 +11,12 @@ import dataclasses
 from functools import cache
 from typing import Any
 
-import geopandas as gpd
-import pandas as pd
 import pytest
 
 import tillvaxt_geo as tg
 from tillvaxt_geo.model.calibration import OBSERVED_IN_COMMUTER_SHARE
 from tillvaxt_geo.scenario.config import bundled_scenarios
+from tillvaxt_geo.scenario.run import run_workplace
 
 TOLERANCE_POINTS = 0.05
 
@@ -38,19 +37,7 @@ def _base() -> Any:
 
 def _hypothetical_workplace(zone_id: str, workers: int = 500) -> Any:
     """A new workplace of ``workers`` jobs at a zone's point, run through the scenario allocation."""
-    layers = _layers()
-    sites = layers.mine_sites
-    row = sites.iloc[[0]].copy()
-    row.index = pd.Index(["workplace"], name=sites.index.name)
-    row["site_id"] = "workplace"
-    row["name"] = "hypothetical workplace"
-    row = row.set_geometry([layers.zones.loc[zone_id].geometry], crs=sites.crs)
-    with_site = layers.replace(mine_sites=gpd.GeoDataFrame(pd.concat([sites, row]), crs=sites.crs))
-    scenario = tg.load_scenario("two_companies")
-    scenario = scenario.replace(
-        mines=dataclasses.replace(scenario.mines, open=("workplace",), workers={"workplace": workers})
-    )
-    return _run(scenario, with_site)
+    return run_workplace(tg.load_scenario("two_companies"), _layers(), zone_id, workers=workers)
 
 
 @pytest.mark.parametrize("municipality", sorted(OBSERVED_IN_COMMUTER_SHARE))

@@ -27,6 +27,7 @@ from tillvaxt_geo.model.choice import choice_weights
 from tillvaxt_geo.model.commute import Allocation, ModeGroup, allocate_residences
 from tillvaxt_geo.model.economy import employment
 from tillvaxt_geo.network.types import Network
+from tillvaxt_geo.routing.budget import check_matrix_memory
 from tillvaxt_geo.routing.matrix import time_matrix
 from tillvaxt_geo.scenario.config import Scenario
 
@@ -114,7 +115,18 @@ def site_times(
 
 
 def zone_times(net: Network, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Car times between zones in minutes, with intrazonal times on the diagonal (today's commuting)."""
+    """Car times between zones in minutes, with intrazonal times on the diagonal (today's commuting).
+
+    Raises
+    ------
+    ResourceError
+        The zone × zone arrays of today's commuting (times, preference,
+        flows and the balancing's temporaries: six at once) would not fit in
+        memory; the message names the sizes and how to reduce them.
+    """
+    check_matrix_memory(
+        len(zones), len(zones), what="today's commuting (zone × zone times, preference and flows)", copies=6
+    )
     ids = [f"zones:{i}" for i in zones.index]
     times = time_matrix(net, ids, ids, mode="car", distance=False).time_min
     np.fill_diagonal(times, intrazonal_times(zones))

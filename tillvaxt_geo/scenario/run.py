@@ -60,6 +60,7 @@ __all__ = [
     "prepare_run",
     "provenance",
     "run_scenario",
+    "run_workplace",
     "site_workers",
     "summary_figures",
 ]
@@ -503,3 +504,46 @@ def _isochrones(net: Any, sites: gpd.GeoDataFrame, minutes: Sequence[float], mod
     from tillvaxt_geo.routing.isochrones import isochrones
 
     return isochrones(net, sites, minutes=tuple(minutes), mode=mode)
+
+
+def run_workplace(
+    scenario: Scenario, layers: Layers, zone_id: str, *, workers: int = 500, site_id: str = "workplace"
+) -> ScenarioResult:
+    """Fill a hypothetical workplace of ``workers`` jobs at a zone's point, with the scenario's allocation.
+
+    The check of the residence model against today's commuting
+    (``docs/model.md``): a new workplace in Ludvika should draw its
+    in-commuters as Ludvika's jobs do today.
+
+    Parameters
+    ----------
+    scenario
+        Its parameters are used; its open sites are replaced by the workplace.
+    layers
+        The layer set; the workplace is added to a copy of its ``mine_sites``.
+    zone_id
+        The zone whose point the workplace stands on.
+    workers
+        Jobs at the workplace.
+    site_id
+        The workplace's id.
+
+    Returns
+    -------
+    ScenarioResult
+        Without isochrones or fit; ``summary["breakdown"]["workers_by_home_municipality"]``
+        says where its workers live.
+    """
+    sites = layers.require("mine_sites", needed_for="a hypothetical workplace")
+    zones = layers.require("zones", needed_for="a hypothetical workplace")
+    if zone_id not in zones.index:
+        raise ConfigError(f"no zone {zone_id!r} for the workplace.{did_you_mean(zone_id, zones.index)}")
+    attributes = pd.DataFrame(sites.drop(columns=sites.geometry.name).iloc[[0]])
+    attributes.index = pd.Index([site_id], name=sites.index.name)
+    if "site_id" in attributes.columns:
+        attributes["site_id"] = site_id
+    attributes["name"] = "hypothetical workplace"
+    row = gpd.GeoDataFrame(attributes, geometry=[zones.loc[zone_id].geometry], crs=sites.crs)
+    with_site = layers.replace(mine_sites=gpd.GeoDataFrame(pd.concat([sites, row]), crs=sites.crs))
+    mines = dataclasses.replace(scenario.mines, open=(site_id,), workers={site_id: workers})
+    return run_scenario(scenario.replace(mines=mines), with_site, isochrone_minutes=(), with_fit=False)
