@@ -125,7 +125,7 @@ def zone_times(net: Network, zones: gpd.GeoDataFrame) -> np.ndarray:
         memory; the message names the sizes and how to reduce them.
     """
     check_matrix_memory(
-        len(zones), len(zones), what="today's commuting (zone × zone times, preference and flows)", copies=6
+        len(zones), len(zones), what="zone × zone arrays of today's commuting (times, preference, flows)", copies=6
     )
     ids = [f"zones:{i}" for i in zones.index]
     times = time_matrix(net, ids, ids, mode="car", distance=False).time_min
