@@ -43,8 +43,23 @@ COLUMNS = ["scenario", *table_keys()]
 @out_option("DIR/<scenario>/ per scenario and DIR/index.html")
 @layers_option("the scenarios' own")
 @click.option("--no-map", is_flag=True, help="Skip map.html (faster).")
+@click.option(
+    "--uncertainty",
+    "uncertainty_samples",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also sample the parameter table this many times per scenario and show the ranges on the map (0: off).",
+)
 @lang_option
-def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, no_map: bool, lang: str) -> None:
+def command(
+    scenarios: tuple[str, ...],
+    out_dir: Path,
+    layers_path: str | None,
+    no_map: bool,
+    uncertainty_samples: int,
+    lang: str,
+) -> None:
     """Run SCENARIOS (TOML files or bundled names; none: every bundled scenario).
 
     Writes per scenario DIR/<scenario>/summary.json, summary.csv, results.gpkg
@@ -74,6 +89,10 @@ def command(scenarios: tuple[str, ...], out_dir: Path, layers_path: str | None, 
     for scenario in loaded:
         with Progress(f"{scenario.name}: {scenario.title_in(lang)}"):
             result = with_sweep(run_scenario(scenario, cache.get(scenario)))
+            if uncertainty_samples:
+                from tillvaxt_geo.scenario.uncertainty import with_uncertainty
+
+                result = with_uncertainty(result, cache.get(scenario), samples=uncertainty_samples)
             write_outputs(result, out_dir, with_map=not no_map, lang=lang)
         results.append(result)
     if not no_map:

@@ -49,6 +49,10 @@ class ScenarioResult:
         Iterations and residual of the housing balancing.
     sweep_png
         The sensitivity heat map, when a sweep was run with the scenario.
+    uncertainty
+        The :class:`~tillvaxt_geo.scenario.uncertainty.UncertaintyResult` of the
+        scenario, when one was run with it (``tillvaxt-geo run --uncertainty N``);
+        the map shows its ranges.
     """
 
     scenario: Scenario
@@ -62,6 +66,7 @@ class ScenarioResult:
     layers: Layers
     allocation: Mapping[str, Any]
     sweep_png: bytes | None = None
+    uncertainty: Any = None
 
     def figures(self) -> dict[str, float | None]:
         """The headline figures only (no provenance)."""

@@ -35,6 +35,7 @@ from tillvaxt_geo.naming import did_you_mean
 from tillvaxt_geo.scenario.config import Scenario, Workforce
 from tillvaxt_geo.scenario.engine import map_chunks
 from tillvaxt_geo.scenario.parameter_table import Kind, ParameterTable, UncertainParameter, table_for
+from tillvaxt_geo.scenario.results import ScenarioResult
 from tillvaxt_geo.scenario.run import PreparedRun, evaluate, prepare_run
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "sample_unit",
     "scenario_table",
     "uncertainty",
+    "with_uncertainty",
 ]
 
 #: the percentiles reported for every figure
@@ -501,4 +503,28 @@ def compare_uncertainty(
         sobol=sobol,
         engine=_engine(client),
         comparison=(base.name, other.name),
+    )
+
+
+def with_uncertainty(
+    result: ScenarioResult, layers: Layers | None = None, *, samples: int = 512, seed: int = 1
+) -> ScenarioResult:
+    """``result`` with the uncertainty of its scenario attached (run serially), for its map page.
+
+    Parameters
+    ----------
+    result
+        A scenario result.
+    layers
+        The layer set the scenario ran on, *before* its changes (``None``: the scenario's own).
+    samples, seed
+        As for :func:`uncertainty`.
+
+    Returns
+    -------
+    ScenarioResult
+        The same result with :attr:`~tillvaxt_geo.scenario.results.ScenarioResult.uncertainty` set.
+    """
+    return dataclasses.replace(
+        result, uncertainty=uncertainty(result.scenario, samples=samples, seed=seed, layers=layers)
     )

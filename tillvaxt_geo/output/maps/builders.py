@@ -260,8 +260,35 @@ def _scenario_panel(result: Any, changes: Any, lang: str) -> tuple[str, str]:
     rows = table((label(k, lang), figure(k, summary[k], lang)) for k in headline_keys(summary))
     body += f"<details class='tg-all'><summary>{html_text(label('all_figures', lang))}</summary>{rows}</details>"
     body += provenance_html(summary.get("provenance") or {}, lang, sources=getattr(s, "sources", None))
+    body += _uncertainty_html(getattr(result, "uncertainty", None), summary, lang)
     png = getattr(result, "sweep_png", None)
     return head, body + (png_html(png, label("sweep", lang)) if png else "")
+
+
+def _uncertainty_html(unc: Any, summary: Any, lang: str) -> str:
+    """A folded section: P10–P90 (median) of every headline figure and its main driver, with the chart."""
+    if unc is None:
+        return ""
+    from tillvaxt_geo.output.uncertainty import uncertainty_png
+
+    table_rows = []
+    shown = set(headline_keys(summary))
+    for row in unc.percentiles.itertuples():
+        key = str(row.figure)
+        if key not in shown or row.p10 != row.p10:
+            continue
+        low, mid, high = (figure(key, v, lang) for v in (row.p10, row.p50, row.p90))
+        drivers = unc.drivers(key)
+        drivers = drivers[drivers["ST"] > 0.01]
+        driver = f" · {drivers.iloc[0]['parameter']} (ST {drivers.iloc[0]['ST']:.2f})" if len(drivers) else ""
+        table_rows.append((label(key, lang), f"{low}–{high} ({mid}){driver}"))
+    note = label("uncertainty_note", lang).format(n=unc.samples, seed=unc.seed)
+    chart = png_html(uncertainty_png(unc), label("uncertainty_chart", lang))
+    title = html_text(label("uncertainty", lang))
+    return (
+        f"<details class='tg-uncertainty'><summary>{title}</summary>"
+        f"<p class='tg-muted'>{html_text(note)}</p>{table(table_rows)}{chart}</details>"
+    )
 
 
 def render_map(result: Any, **kwargs: Any) -> folium.Map:
