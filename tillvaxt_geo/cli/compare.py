@@ -19,8 +19,7 @@ from tillvaxt_geo.cli._common import (
     terminal_width,
 )
 from tillvaxt_geo.figures import figure
-from tillvaxt_geo.output.export import json_safe
-from tillvaxt_geo.output.files import check_output_dir, write_csv, write_json, write_xlsx
+from tillvaxt_geo.output.files import check_output_dir, json_safe, write_csv, write_json, write_xlsx
 from tillvaxt_geo.scenario.results import compare
 from tillvaxt_geo.scenario.run import run_scenario
 

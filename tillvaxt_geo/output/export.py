@@ -9,34 +9,20 @@ leaves the previous set whole and never a mix of old and new files.
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from tillvaxt_geo.figures import FIGURES
-from tillvaxt_geo.output.files import write_csv, write_gpkg, write_json, write_xlsx
+from tillvaxt_geo.output.files import json_safe, write_csv, write_gpkg, write_json, write_xlsx
 from tillvaxt_geo.output.qgis.gpkg import write_layer_styles
 from tillvaxt_geo.output.runset import write_output_set
 from tillvaxt_geo.scenario.results import ScenarioResult
 
-__all__ = ["figures_frame", "json_safe", "scenario_sha256", "write_outputs"]
+__all__ = ["figures_frame", "scenario_sha256", "write_outputs"]
 
 log = logging.getLogger(__name__)
-
-
-def json_safe(value: Any) -> Any:
-    """JSON-safe values: NaN becomes null, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def figures_frame(result: ScenarioResult) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ __all__ = [
     "GPKG_VERSION",
     "atomic_path",
     "check_output_dir",
+    "json_safe",
     "output_error",
     "process_alive",
     "remove_stale_temporaries",
@@ -263,6 +265,19 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-safe values: NaN becomes null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

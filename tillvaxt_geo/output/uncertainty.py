@@ -17,8 +17,7 @@ import pandas as pd
 
 from tillvaxt_geo._version import __version__
 from tillvaxt_geo.figures import figure
-from tillvaxt_geo.output.export import json_safe
-from tillvaxt_geo.output.files import atomic_path, write_csv, write_json
+from tillvaxt_geo.output.files import atomic_path, json_safe, write_csv, write_json
 from tillvaxt_geo.scenario.uncertainty import PERCENTILES, UncertaintyResult
 
 __all__ = ["percentile_table", "uncertainty_document", "uncertainty_png", "write_uncertainty"]
