@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import platform
 import sys
 from importlib import metadata
@@ -36,33 +37,23 @@ DISTRIBUTIONS = (
 )
 
 
+#: native libraries: (name printed, module that reports it, its attribute)
+NATIVE = (
+    ("GEOS", "shapely", "geos_version_string"),
+    ("GDAL (pyogrio)", "pyogrio", "__gdal_version_string__"),
+    ("GDAL (rasterio)", "rasterio", "__gdal_version__"),
+    ("PROJ", "pyproj", "proj_version_str"),
+)
+
+
 def _native() -> dict[str, str]:
     """The C libraries the geometry and I/O packages were built with (GEOS, GDAL, PROJ)."""
     out: dict[str, str] = {}
-    try:
-        import shapely
-
-        out["GEOS"] = shapely.geos_version_string
-    except ImportError:
-        out["GEOS"] = "not installed"
-    try:
-        import pyogrio
-
-        out["GDAL (pyogrio)"] = pyogrio.__gdal_version_string__
-    except ImportError:
-        out["GDAL (pyogrio)"] = "not installed"
-    try:
-        import rasterio
-
-        out["GDAL (rasterio)"] = rasterio.__gdal_version__
-    except ImportError:
-        out["GDAL (rasterio)"] = "not installed"
-    try:
-        import pyproj
-
-        out["PROJ"] = pyproj.proj_version_str
-    except ImportError:
-        out["PROJ"] = "not installed"
+    for name, module, attribute in NATIVE:
+        try:
+            out[name] = str(getattr(importlib.import_module(module), attribute))
+        except ImportError:
+            out[name] = "not installed"
     return out
 
 

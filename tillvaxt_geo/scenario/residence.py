@@ -19,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from tillvaxt_geo.data.layers import local_zones
 from tillvaxt_geo.errors import ConfigError
@@ -26,6 +27,7 @@ from tillvaxt_geo.model.calibration import gravity_model, intrazonal_times
 from tillvaxt_geo.model.choice import choice_weights
 from tillvaxt_geo.model.commute import Allocation, ModeGroup, allocate_residences
 from tillvaxt_geo.model.economy import employment
+from tillvaxt_geo.network.places import place_points
 from tillvaxt_geo.network.types import Network
 from tillvaxt_geo.routing.budget import check_matrix_memory
 from tillvaxt_geo.routing.matrix import time_matrix
@@ -40,6 +42,7 @@ __all__ = [
     "allocate",
     "breakdown",
     "employment_figures",
+    "housing_zones",
     "population_within",
     "residence_figures",
     "residences",
@@ -189,15 +192,17 @@ def _check_zones(zones: gpd.GeoDataFrame) -> None:
         raise ConfigError("layer 'zones', column 'jobs': no zone has jobs; today's commuting cannot be modelled")
 
 
-def _unit_zone(zones: gpd.GeoDataFrame, housing: gpd.GeoDataFrame | None) -> np.ndarray:
-    """For each released housing area, the index of the nearest zone (the place it belongs to)."""
+def housing_zones(zones: gpd.GeoDataFrame, housing: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Step 4c: for each released housing area, the index of the nearest zone (the place it belongs to).
+
+    Points are :func:`~tillvaxt_geo.network.places.place_points` (a polygon's
+    representative point). Computed once per prepared run: it depends on the
+    layers only, not on the parameters a sample varies.
+    """
     if housing is None or len(housing) == 0:
         return np.zeros(0, dtype=np.int64)
-    zone_xy = np.column_stack([zones.geometry.representative_point().x, zones.geometry.representative_point().y])
-    points = housing.geometry.representative_point()
-    area_xy = np.column_stack([points.x, points.y])
-    distance = np.hypot(area_xy[:, None, 0] - zone_xy[None, :, 0], area_xy[:, None, 1] - zone_xy[None, :, 1])
-    return np.asarray(np.argmin(distance, axis=1), dtype=np.int64)
+    _, nearest = cKDTree(place_points(zones)).query(place_points(housing))
+    return np.asarray(nearest, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- allocation
@@ -223,21 +228,22 @@ def allocate(
     free_housing: gpd.GeoDataFrame | None,
     times: SiteTimes,
     context: ZoneContext,
+    housing_zone: np.ndarray,
 ) -> Allocation:
     """Step 4b: who fills each site's jobs and where they live (:func:`tillvaxt_geo.model.commute.allocate_residences`).
 
     Pool (a) is spread by the gravity column ``A[i] O[i] p(t)`` within the
     daily limit; pool (b) chooses among the zones' vacant dwellings and the
     released housing land by the residential logit, a(t) bounding each unit;
-    pool (c) commutes long-distance.
+    pool (c) commutes long-distance. ``housing_zone`` is :func:`housing_zones`:
+    a housing area takes the population and partner jobs of its zone.
     """
     commute = scenario.commute
     limit = commute.max_time_min
     labour = zones["labour_force"].to_numpy(float) * context.origin_factors
-    unit_zone = _unit_zone(zones, free_housing)
     population = zones["population"].to_numpy(float)
-    unit_population = np.concatenate([population, population[unit_zone]])
-    unit_jobs = np.concatenate([context.partner_jobs, context.partner_jobs[unit_zone]])
+    unit_population = np.concatenate([population, population[housing_zone]])
+    unit_jobs = np.concatenate([context.partner_jobs, context.partner_jobs[housing_zone]])
 
     def daily(t: np.ndarray) -> np.ndarray:
         return np.isfinite(t) & (t <= limit)
@@ -283,7 +289,11 @@ class Residences:
 
 
 def residences(
-    allocation: Allocation, zones: gpd.GeoDataFrame, free_housing: gpd.GeoDataFrame | None, study_area: Sequence[str]
+    allocation: Allocation,
+    zones: gpd.GeoDataFrame,
+    free_housing: gpd.GeoDataFrame | None,
+    housing_zone: np.ndarray,
+    study_area: Sequence[str],
 ) -> Residences:
     """Step 5: the allocation as homes per zone and housing area, with which homes are local."""
     n_zones = len(zones)
@@ -298,7 +308,7 @@ def residences(
             if free_housing is not None
             else np.zeros(0, bool)
         ),
-        housing_zone=_unit_zone(zones, free_housing),
+        housing_zone=housing_zone,
     )
 
 
@@ -447,12 +457,9 @@ def breakdown(
     names = zones["name"].astype(str).to_numpy() if "name" in zones else np.asarray(zones.index, dtype=str)
     municipality = zones["municipality"].astype(str).to_numpy()
     n = len(zones)
-    home = homes.home_zone.sum(axis=0) + np.bincount(
-        homes.housing_zone, weights=homes.movers_housing.sum(axis=0), minlength=n
-    )
-    movers = homes.movers_zones.sum(axis=0) + np.bincount(
-        homes.housing_zone, weights=homes.movers_housing.sum(axis=0), minlength=n
-    )
+    on_land = np.bincount(homes.housing_zone, weights=homes.movers_housing.sum(axis=0), minlength=n)
+    home = homes.home_zone.sum(axis=0) + on_land
+    movers = homes.movers_zones.sum(axis=0) + on_land
     local = homes.local_zone
 
     def rounded(values: Mapping[str, float]) -> dict[str, float]:

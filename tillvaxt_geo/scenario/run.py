@@ -40,6 +40,7 @@ from tillvaxt_geo.scenario.residence import (
     allocate,
     breakdown,
     employment_figures,
+    housing_zones,
     population_within,
     residence_figures,
     residences,
@@ -175,6 +176,8 @@ class PreparedRun:
         Every travel time the model needs (:class:`~tillvaxt_geo.scenario.residence.SiteTimes`).
     today
         Car times between zones (:func:`~tillvaxt_geo.scenario.residence.zone_times`), today's commuting.
+    housing_zone
+        Per released housing area, its zone (:func:`~tillvaxt_geo.scenario.residence.housing_zones`).
     timings
         Seconds per step.
     """
@@ -192,6 +195,7 @@ class PreparedRun:
     constraint_report: Mapping[str, Any]
     times: SiteTimes
     today: np.ndarray
+    housing_zone: np.ndarray
     timings: Mapping[str, float]
 
     def for_samples(self) -> PreparedRun:
@@ -272,6 +276,7 @@ def prepare_run(scenario: Scenario, layers: Layers | None = None) -> PreparedRun
         constraint_report=constraint_report,
         times=times,
         today=today,
+        housing_zone=housing_zones(zones, free_housing),
         timings=timings,
     )
 
@@ -302,9 +307,10 @@ def evaluate_steps(prepared: PreparedRun, scenario: Scenario) -> Evaluated:
             "year or housing land; call prepare_run for it"
         )
     workers = site_workers(prepared.sites, scenario).loc[list(prepared.open_ids)].to_numpy(dtype=float)
-    context = zone_context(prepared.zones, prepared.today, scenario)
-    allocation = allocate(scenario, workers, prepared.zones, prepared.free_housing, prepared.times, context)
-    homes = residences(allocation, prepared.zones, prepared.free_housing, scenario.study_area)
+    zones, free_housing, housing_zone = prepared.zones, prepared.free_housing, prepared.housing_zone
+    context = zone_context(zones, prepared.today, scenario)
+    allocation = allocate(scenario, workers, zones, free_housing, prepared.times, context, housing_zone)
+    homes = residences(allocation, zones, free_housing, housing_zone, scenario.study_area)
     per_site = residence_figures(prepared.open_sites, workers, allocation, homes, prepared.times, scenario)
     values = {**employment_figures(per_site, scenario), **population_within(prepared.zones, prepared.times)}
     return Evaluated(workers=workers, allocation=allocation, homes=homes, per_site=per_site, values=values)
